@@ -1,0 +1,41 @@
+# FleetSim: the two set-up commands are `make run` and `make test`.
+SWIFT ?= swift
+FLEETSIM := .build/release/fleetsim
+
+.PHONY: run test deps build bench bench-reference smoke clean
+
+# GSL (and pkg-config, which SwiftPM uses to find it) from Debian's packages; a no-op when already present.
+deps:
+	@if ! pkg-config --exists gsl 2>/dev/null; then \
+		echo "==> installing libgsl-dev and pkg-config"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libgsl-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product fleetsim
+
+# Builds in release mode and runs the quick-start scenario (results in results/quickstart/).
+run: build
+	$(FLEETSIM) run scenarios/quickstart.yaml
+
+# The whole test suite, in release mode: the statistical fidelity tests simulate millions of requests.
+test: deps
+	$(SWIFT) test -c release
+
+# Command-line checks CI runs after the tests: every example validates; a broken scenario fails cleanly.
+smoke: build
+	@for f in scenarios/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
+	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
+
+bench: build
+	$(FLEETSIM) bench
+
+bench-reference: deps
+	@mkdir -p .build
+	cc -O2 -o .build/hold-reference Benchmarks/reference/hold.c $$(pkg-config --cflags --libs gsl)
+	.build/hold-reference
+
+clean:
+	rm -rf .build

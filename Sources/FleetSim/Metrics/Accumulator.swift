@@ -1,0 +1,94 @@
+/// Running totals for one deployment over an interval (a timeline window, or the whole run).
+///
+/// Counts are incremented as requests end; levels (queue depth, replicas, busy replicas, cost rates) are integrated
+/// over time by `integrate`, which the simulation calls before every event, so time averages are exact.
+struct Accumulator {
+    var arrivals = 0
+    var completed = 0
+    var rejected = 0
+    var timedOut = 0
+    /// Requests that waited in the queue for a positive time before service.
+    var waited = 0
+    /// Ended requests that count towards SLO attainment (after warm-up), and those of them that met it.
+    var sloCounted = 0
+    var sloMet = 0
+    var promptTokens = 0
+    var outputTokens = 0
+    var e2e: LatencyStats
+    var ttft: LatencyStats
+    var queueWait: LatencyStats
+
+    var queueDepthArea = 0.0
+    var inSystemArea = 0.0
+    var readyArea = 0.0
+    var startingArea = 0.0
+    var busyArea = 0.0
+    var gpuSeconds = 0.0
+    var busyGpuSeconds = 0.0
+    var cost = CostBreakdown()
+    var maxReady = 0
+
+    /// Requests that ended: completed, rejected or timed out.
+    var ended: Int { completed + rejected + timedOut }
+
+    /// Adds the time integrals of a finished window (the run's totals take them window by window, so each event
+    /// integrates the levels once).
+    mutating func addIntegrals(of window: Accumulator) {
+        queueDepthArea += window.queueDepthArea
+        inSystemArea += window.inSystemArea
+        readyArea += window.readyArea
+        startingArea += window.startingArea
+        busyArea += window.busyArea
+        gpuSeconds += window.gpuSeconds
+        busyGpuSeconds += window.busyGpuSeconds
+        cost = cost + window.cost
+        maxReady = max(maxReady, window.maxReady)
+    }
+
+    mutating func integrate(_ levels: Levels, over seconds: Double) {
+        guard seconds > 0 else { return }
+        queueDepthArea += Double(levels.queued) * seconds
+        inSystemArea += Double(levels.queued + levels.inService) * seconds
+        readyArea += Double(levels.ready) * seconds
+        startingArea += Double(levels.starting) * seconds
+        busyArea += Double(levels.busy) * seconds
+        gpuSeconds += Double(levels.provisionedGPUs) * seconds
+        busyGpuSeconds += Double(levels.busy * levels.gpusPerReplica) * seconds
+        cost.reserved += levels.costPerSecond.reserved * seconds
+        cost.onDemand += levels.costPerSecond.onDemand * seconds
+        cost.spot += levels.costPerSecond.spot * seconds
+        cost.api += levels.costPerSecond.api * seconds
+        maxReady = max(maxReady, levels.ready)
+    }
+
+    /// Clears everything for the next window, keeping the histograms' storage.
+    mutating func reset() {
+        var cleared = Accumulator(e2e: e2e, ttft: ttft, queueWait: queueWait)
+        cleared.e2e.reset()
+        cleared.ttft.reset()
+        cleared.queueWait.reset()
+        self = cleared
+    }
+
+    private init(e2e: LatencyStats, ttft: LatencyStats, queueWait: LatencyStats) {
+        self.e2e = e2e
+        self.ttft = ttft
+        self.queueWait = queueWait
+    }
+
+    init(_ resolution: LatencyStats.Resolution) {
+        self.init(e2e: LatencyStats(resolution), ttft: LatencyStats(resolution), queueWait: LatencyStats(resolution))
+    }
+}
+
+/// The piecewise-constant state of a deployment between two events.
+struct Levels {
+    var queued = 0
+    var inService = 0
+    var ready = 0
+    var starting = 0
+    var busy = 0
+    var provisionedGPUs = 0
+    var gpusPerReplica = 0
+    var costPerSecond = CostBreakdown()
+}

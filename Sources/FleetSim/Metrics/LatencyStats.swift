@@ -1,0 +1,106 @@
+import Histogram
+
+/// A streaming summary of a latency: exact count, mean and maximum, and percentiles from an HdrHistogram.
+///
+/// Values are recorded in microseconds. Run-wide statistics keep three significant digits, so a reported percentile
+/// is within 0.1 % of the exact order statistic (Tene, HdrHistogram); per-window statistics keep two (within 1 %,
+/// far below the sampling noise of a percentile over one window's requests), which keeps the histogram small enough
+/// to read and clear at every window boundary. Memory is fixed whatever the number of requests.
+public struct LatencyStats: Sendable {
+    public enum Resolution: Sendable {
+        /// Three significant digits, for whole-run summaries.
+        case run
+        /// Two significant digits, for timeline windows.
+        case window
+    }
+
+    var histogram: Histogram<UInt64>
+    public private(set) var count = 0
+    public private(set) var sumSeconds = 0.0
+    public private(set) var maxSeconds = 0.0
+
+    public init(_ resolution: Resolution = .run) {
+        // Sized for one minute (window) or one hour (run) at microsecond resolution; it grows itself for longer values.
+        switch resolution {
+        case .run:
+            histogram = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+                                  numberOfSignificantValueDigits: .three)
+        case .window:
+            histogram = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000,
+                                  numberOfSignificantValueDigits: .two)
+        }
+        histogram.autoResize = true
+    }
+
+    public mutating func record(_ seconds: Double) {
+        count += 1
+        sumSeconds += seconds
+        if seconds > maxSeconds { maxSeconds = seconds }
+        _ = histogram.record(UInt64((seconds * 1e6).rounded()))
+    }
+
+    public mutating func reset() {
+        if count == 0 { return }
+        histogram.reset()
+        count = 0
+        sumSeconds = 0
+        maxSeconds = 0
+    }
+
+    public mutating func merge(_ other: LatencyStats) {
+        guard other.count > 0 else { return }
+        histogram.add(other.histogram)
+        count += other.count
+        sumSeconds += other.sumSeconds
+        maxSeconds = max(maxSeconds, other.maxSeconds)
+    }
+
+    /// The mean, nil when nothing was recorded.
+    public var mean: Double? { count > 0 ? sumSeconds / Double(count) : nil }
+
+    /// The value at `percentile` (0–100) in seconds, nil when nothing was recorded.
+    public func percentile(_ percentile: Double) -> Double? {
+        percentiles([percentile])[0]
+    }
+
+    /// Several percentiles (each 0–100, ascending) in one pass over the histogram.
+    ///
+    /// Follows HdrHistogram's `valueAtPercentile`: the highest value equivalent to the smallest recorded value whose
+    /// cumulative count reaches ⌈p·n⌉, capped at the exact maximum.
+    public func percentiles(_ levels: [Double]) -> [Double?] {
+        guard count > 0 else { return levels.map { _ in nil } }
+        let total = Double(histogram.totalCount)
+        var results = [Double?](repeating: nil, count: levels.count)
+        var next = 0
+        var cumulative: UInt64 = 0
+        for bucket in histogram.recordedValues() {
+            cumulative += bucket.count
+            while next < levels.count {
+                let level = min(max(levels[next].nextDown, 0), 100)
+                let needed = max(1, UInt64((level * total / 100).rounded(.up)))
+                guard cumulative >= needed else { break }
+                results[next] = min(Double(bucket.value) / 1e6, maxSeconds)
+                next += 1
+            }
+            if next == levels.count { break }
+        }
+        for index in next..<levels.count {
+            results[index] = maxSeconds
+        }
+        return results
+    }
+
+    /// The summary block written to `summary.json` and `timeline.csv`.
+    public var summary: LatencySummary {
+        let values = percentiles([50, 90, 95, 99, 99.9])
+        return LatencySummary(
+            count: count, mean: mean, p50: values[0], p90: values[1], p95: values[2], p99: values[3],
+            p999: values[4], max: count > 0 ? maxSeconds : nil)
+    }
+}
+
+/// Headline percentiles of one latency, in seconds; nil where no request was measured.
+public struct LatencySummary: Sendable, Equatable {
+    public var count: Int
+    public var mean, p50, p90, p95, p99, p999, max: Double?
+}

@@ -1,0 +1,37 @@
+import FleetSimKernel
+
+/// How long a replica takes to serve a batch in the generic (non-LLM) service mode.
+///
+/// A batch of n requests takes `time` (one draw per batch) plus `perItemSeconds × n`. With batches of one and
+/// `perItemSeconds` 0 a replica is a plain server with service-time distribution `time`: the M/G/c building block
+/// the closed-form tests check.
+public struct ServiceSpec: Sendable, Equatable {
+    public var time: Distribution
+    public var perItemSeconds: Double
+
+    public init(time: Distribution, perItemSeconds: Double = 0) {
+        self.time = time
+        self.perItemSeconds = perItemSeconds
+    }
+}
+
+/// How queued requests are grouped before a replica starts on them.
+public enum BatchingSpec: Sendable, Equatable {
+    /// Collect up to `maxBatch` requests, or until `windowSeconds` have passed since the oldest queued request
+    /// arrived, whichever comes first; a replica must be idle to take the batch.
+    case window(windowSeconds: Double, maxBatch: Int)
+
+    public static let unbatched = BatchingSpec.window(windowSeconds: 0, maxBatch: 1)
+}
+
+/// The deployment's queue: requests beyond `capacity` waiting are rejected; a request still waiting after
+/// `timeoutSeconds` gives up (client timeout).
+public struct QueueSpec: Sendable, Equatable {
+    public var capacity: Int?
+    public var timeoutSeconds: Double?
+
+    public init(capacity: Int? = nil, timeoutSeconds: Double? = nil) {
+        self.capacity = capacity
+        self.timeoutSeconds = timeoutSeconds
+    }
+}

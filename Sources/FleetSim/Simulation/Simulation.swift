@@ -1,0 +1,162 @@
+import FleetSimKernel
+
+/// One run of a scenario: traffic arrives, deployments serve it, statistics stream out by window.
+///
+/// ```swift
+/// let result = Simulation(scenario: scenario, replication: 0, observer: writer).run()
+/// ```
+///
+/// Each random source draws from its own stream, named after the source and seeded from (scenario seed, source,
+/// replication): changing a deployment never changes the traffic (common random numbers), and two runs of the same
+/// scenario, seed and replication are identical.
+public final class Simulation: DiscreteEventModel {
+    public var events = EventQueue<SimulationEvent>()
+
+    let scenario: Scenario
+    let replication: Int
+    weak var observer: (any SimulationObserver)?
+
+    private var arrivals: ArrivalGenerator
+    private let classStream: RandomStream
+    private let classCumulativeWeights: [Double]
+    private let classDeployment: [Int]
+    let deployments: [ServingDeployment]
+
+    private var lastAdvance = 0.0
+    private var windowStart = 0.0
+    private var windowEnd: Double
+    private var maxTotalReady = 0
+
+    public init(scenario: Scenario, replication: Int = 0, observer: (any SimulationObserver)? = nil) {
+        self.scenario = scenario
+        self.replication = replication
+        self.observer = observer
+        func stream(_ source: String) -> RandomStream {
+            RandomStream(seed: scenario.seed, source: source, replication: replication)
+        }
+        let curve = RateCurve(traffic: scenario.traffic, horizon: scenario.durationSeconds)
+        arrivals = ArrivalGenerator(curve: curve, process: scenario.traffic.arrivals, stream: stream("traffic.arrivals"))
+        classStream = stream("traffic.classes")
+        let weights = scenario.traffic.classes.map(\.weight)
+        let totalWeight = weights.reduce(0, +)
+        var running = 0.0
+        classCumulativeWeights = weights.map { running += $0 / totalWeight; return running }
+        let names = scenario.deployments.map(\.name)
+        classDeployment = scenario.traffic.classes.map { requestClass in
+            guard let index = names.firstIndex(of: requestClass.deployment) else {
+                preconditionFailure("class \(requestClass.name) names unknown deployment \(requestClass.deployment)")
+            }
+            return index
+        }
+        deployments = scenario.deployments.enumerated().map { index, spec in
+            ServingDeployment(
+                index: index, spec: spec, serviceStream: stream("service.\(spec.name)"), slo: scenario.slo,
+                warmupSeconds: scenario.warmupSeconds)
+        }
+        windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
+    }
+
+    /// Runs to the horizon and returns the summary. `progress` receives the simulated time now and then.
+    public func run(progress: ((Double) -> Void)? = nil) -> SimulationResult {
+        for deployment in deployments {
+            for pool in deployment.spec.pools where pool.count > 0 {
+                observer?.fleetEvent(FleetEvent(
+                    timeSeconds: 0, deployment: deployment.spec.name, kind: .ready, pool: pool.purchase,
+                    replicasBefore: 0, replicasAfter: pool.count, detail: "fixed fleet"))
+            }
+        }
+        if let first = arrivals.next() {
+            events.schedule(.arrival, at: first)
+        }
+        run(until: scenario.durationSeconds, progress: progress)
+        closeWindow(at: scenario.durationSeconds)
+        return makeResult()
+    }
+
+    // MARK: DiscreteEventModel
+
+    public func advance(to time: Double) {
+        while time >= windowEnd && windowEnd < scenario.durationSeconds {
+            integrate(until: windowEnd)
+            closeWindow(at: windowEnd)
+        }
+        integrate(until: time)
+    }
+
+    public func handle(_ event: SimulationEvent) {
+        switch event {
+        case .arrival:
+            let now = events.now
+            let deployment = deployments[classDeployment[pickClass()]]
+            deployment.arrive(Request(arrival: now, classIndex: 0), events: &events)
+            if let next = arrivals.next() {
+                events.schedule(.arrival, at: next)
+            }
+        case .batchWindowDue(let deployment):
+            deployments[Int(deployment)].batchWindowDue(events: &events)
+        case .batchCompleted(let deployment, let replica):
+            deployments[Int(deployment)].batchCompleted(replica: Int(replica), events: &events)
+        case .queueTimeoutDue(let deployment):
+            deployments[Int(deployment)].queueTimeoutDue(events: &events)
+        }
+    }
+
+    // MARK: Internals
+
+    private func pickClass() -> Int {
+        guard classCumulativeWeights.count > 1 else { return 0 }
+        let u = classStream.uniform()
+        return classCumulativeWeights.firstIndex { u < $0 } ?? classCumulativeWeights.count - 1
+    }
+
+    private func integrate(until time: Double) {
+        let seconds = time - lastAdvance
+        guard seconds > 0 else { return }
+        var totalReady = 0
+        for deployment in deployments {
+            let levels = deployment.levels
+            deployment.window.integrate(levels, over: seconds)
+            totalReady += levels.ready
+        }
+        maxTotalReady = max(maxTotalReady, totalReady)
+        lastAdvance = time
+    }
+
+    private func closeWindow(at end: Double) {
+        for deployment in deployments {
+            deployment.total.addIntegrals(of: deployment.window)
+        }
+        let rows = deployments.map { deployment in
+            TimelineRow(
+                window: deployment.window, deployment: deployment.spec.name, start: windowStart, end: end,
+                costCumulative: deployment.total.cost.total, hasSLO: scenario.slo != nil)
+        }
+        observer?.windowClosed(rows)
+        for deployment in deployments {
+            deployment.window.reset()
+        }
+        windowStart = end
+        windowEnd = min(end + scenario.windowSeconds, scenario.durationSeconds)
+    }
+
+    private func makeResult() -> SimulationResult {
+        let duration = scenario.durationSeconds
+        let measured = duration - min(scenario.warmupSeconds, duration)
+        let perDeployment = deployments.map { deployment in
+            DeploymentResult(
+                name: deployment.spec.name, accumulator: deployment.total, inFlightAtEnd: deployment.inFlight,
+                durationSeconds: duration, measuredSeconds: measured, slo: scenario.slo,
+                maxReady: deployment.total.maxReady)
+        }
+        var merged = Accumulator(.run)
+        for deployment in deployments {
+            merged.merge(deployment.total)
+        }
+        let total = DeploymentResult(
+            name: "total", accumulator: merged, inFlightAtEnd: deployments.reduce(0) { $0 + $1.inFlight },
+            durationSeconds: duration, measuredSeconds: measured, slo: scenario.slo, maxReady: maxTotalReady)
+        return SimulationResult(
+            scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
+            total: total, deployments: perDeployment, events: events.processed)
+    }
+}

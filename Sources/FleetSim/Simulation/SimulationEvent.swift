@@ -1,0 +1,15 @@
+/// Everything that can happen in a FleetSim run. A small enum payload: events are values in the kernel's heap.
+///
+/// Timers that may become stale (a batching window whose queue head has already left, a timeout for a request
+/// already served) are not cancelled; their handlers re-check the state and re-arm, which keeps one pending timer per
+/// deployment at most.
+public enum SimulationEvent: Sendable {
+    /// The next request of the traffic source arrives.
+    case arrival
+    /// The batching window of a deployment's oldest queued request may have run out.
+    case batchWindowDue(deployment: Int32)
+    /// A replica finished its batch.
+    case batchCompleted(deployment: Int32, replica: Int32)
+    /// The oldest queued request of a deployment may have waited past the client timeout.
+    case queueTimeoutDue(deployment: Int32)
+}

@@ -1,0 +1,86 @@
+import FleetSim
+
+/// The `summary.json` contract (DESIGN.md §4): totals first, then the same blocks per deployment.
+public enum SummaryJSON {
+    /// Facts about the run that the model does not know: how long it took on the wall clock.
+    public struct RunInfo: Sendable {
+        public var wallSeconds: Double
+        public init(wallSeconds: Double) { self.wallSeconds = wallSeconds }
+    }
+
+    public static func document(_ result: SimulationResult, scenario: Scenario, run: RunInfo) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("scenario", .string(result.scenario)),
+            ("seed", .integer(Int(result.seed))),
+            ("replication", .integer(result.replication)),
+            ("durationSeconds", .number(result.durationSeconds)),
+            ("warmupSeconds", .number(scenario.warmupSeconds)),
+        ]
+        members += blocks(result.total)
+        members.append(("simulation", .object([
+            ("events", .integer(Int(result.events))),
+            ("wallSeconds", .number(run.wallSeconds)),
+            ("eventsPerSecond", .number(run.wallSeconds > 0 ? Double(result.events) / run.wallSeconds : nil)),
+        ])))
+        members.append(("deployments", .object(result.deployments.map { ($0.name, .object(blocks($0))) })))
+        return .object(members)
+    }
+
+    static func blocks(_ d: DeploymentResult) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [
+            ("requests", .object([
+                ("arrived", .integer(d.requests.arrived)),
+                ("completed", .integer(d.requests.completed)),
+                ("rejected", .integer(d.requests.rejected)),
+                ("timedOut", .integer(d.requests.timedOut)),
+                ("inFlightAtEnd", .integer(d.requests.inFlightAtEnd)),
+            ])),
+            ("latency", .object([
+                ("e2e", latency(d.e2e)),
+                ("ttft", latency(d.ttft)),
+                ("queueWait", latency(d.queueWait, extra: [("fractionWaited", .number(d.fractionWaited))])),
+            ])),
+        ]
+        if let slo = d.slo {
+            var block: [(String, JSONValue)] = [("attainment", .number(slo.attainment))]
+            if let observed = slo.e2eObserved { block.append(("e2eObserved", .number(observed))) }
+            if let observed = slo.ttftObserved { block.append(("ttftObserved", .number(observed))) }
+            block.append(("met", slo.met.map(JSONValue.bool) ?? .null))
+            members.append(("slo", .object(block)))
+        } else {
+            members.append(("slo", .object([("attainment", .null)])))
+        }
+        members += [
+            ("cost", .object([
+                ("total", .number(d.cost.total)),
+                ("reserved", .number(d.cost.reserved)),
+                ("onDemand", .number(d.cost.onDemand)),
+                ("spot", .number(d.cost.spot)),
+                ("api", .number(d.cost.api)),
+                ("perMillionTokens", .number(d.costPerMillionTokens)),
+                ("perThousandRequests", .number(d.costPerThousandRequests)),
+            ])),
+            ("gpuHours", .object([("total", .number(d.gpuHoursTotal)), ("busy", .number(d.gpuHoursBusy))])),
+            ("replicas", .object([("mean", .number(d.replicasMean)), ("max", .integer(d.replicasMax))])),
+            ("utilization", .number(d.utilization)),
+            ("queueDepthMean", .number(d.queueDepthMean)),
+            ("inSystemMean", .number(d.inSystemMean)),
+            ("tokens", .object([("prompt", .integer(d.promptTokens)), ("output", .integer(d.outputTokens))])),
+            ("counts", .object([
+                ("coldStarts", .integer(d.coldStarts)),
+                ("spotReclaims", .integer(d.spotReclaims)),
+                ("scaleUps", .integer(d.scaleUps)),
+                ("scaleDowns", .integer(d.scaleDowns)),
+            ])),
+        ]
+        return members
+    }
+
+    static func latency(_ l: LatencySummary, extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object([
+            ("count", .integer(l.count)),
+            ("mean", .number(l.mean)), ("p50", .number(l.p50)), ("p90", .number(l.p90)), ("p95", .number(l.p95)),
+            ("p99", .number(l.p99)), ("p999", .number(l.p999)), ("max", .number(l.max)),
+        ] + extra)
+    }
+}

@@ -1,0 +1,77 @@
+import FleetSim
+import Foundation
+
+/// The one-screen summary printed at the end of `fleetsim run`.
+public enum SummaryTable {
+    public static func render(_ outcome: ScenarioRunner.Outcome) -> String {
+        let r = outcome.result
+        let s = outcome.scenario
+        let eventsPerSecond = outcome.wallSeconds > 0 ? Double(r.events) / outcome.wallSeconds : 0
+        var lines = [
+            "\(s.name) · seed \(s.seed) · \(Quantities.format(seconds: s.durationSeconds)) simulated in "
+                + String(format: "%.2f s", outcome.wallSeconds)
+                + " (\(grouped(Int(r.events))) events, \(String(format: "%.1f", eventsPerSecond / 1e6)) M events/s)",
+            "",
+        ]
+        let rows = r.deployments.count > 1 ? r.deployments + [r.total] : r.deployments
+        var sloHeader = "SLO"
+        if let objective = s.slo?.e2e ?? s.slo?.ttft {
+            let metric = s.slo?.e2e != nil ? "e2e" : "ttft"
+            sloHeader = "met \(metric) ≤ \(seconds(objective.thresholdSeconds))"
+        }
+        let header = ["deployment", "arrived", "completed", "rejected", "timed out", "e2e p50", "e2e p99",
+                      "wait mean", "util", "replicas", "cost", sloHeader]
+        let body = rows.map { d in
+            [d.name, grouped(d.requests.arrived), grouped(d.requests.completed), grouped(d.requests.rejected),
+             grouped(d.requests.timedOut), seconds(d.e2e.p50), seconds(d.e2e.p99), seconds(d.queueWait.mean),
+             String(format: "%.0f%%", d.utilization * 100), String(format: "%.1f", d.replicasMean),
+             String(format: "$%.2f", d.cost.total),
+             d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–"]
+        }
+        lines += table([header] + body)
+        let total = r.total
+        lines.append("")
+        lines.append("cost: reserved $\(money(total.cost.reserved)) · on-demand $\(money(total.cost.onDemand))"
+            + " · spot $\(money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
+            + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
+        if let met = total.slo?.met {
+            lines.append("SLO \(met ? "met" : "NOT met") over the run")
+        }
+        lines.append("results: \(relative(outcome.directory.path))/ (summary.json, timeline.csv, events.csv, scenario.resolved.yaml)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Left-aligns the first column and right-aligns the rest.
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+    }
+
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        if value < 1 { return String(format: "%.0f ms", value * 1000) }
+        return String(format: "%.2f s", value)
+    }
+
+    static func money(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var result = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return String(result.reversed())
+    }
+
+    static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Parsers for the quantities scenario files are written in: durations (`90s`, `15m`, `1d13h`), rates (`40/s`,
+/// `1200/min`), percentages (`70%`) and plain numbers. Each returns nil for text it does not understand, and never a
+/// NaN or an infinity.
+enum Quantities {
+    /// Seconds per unit, longest suffix first so that `ms` is not read as `m`.
+    static let durationUnits: [(suffix: String, seconds: Double)] = [
+        ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("min", 60), ("h", 3600), ("d", 86_400),
+        ("w", 604_800),
+    ]
+
+    /// A finite number written plainly (`12`, `0.5`, `1e3`, `1_000`); rejects `nan`, `inf` and hex.
+    static func number(_ text: String) -> Double? {
+        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        guard !cleaned.isEmpty,
+              cleaned.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }),
+              let value = Double(cleaned), value.isFinite
+        else { return nil }
+        return value
+    }
+
+    /// A duration in seconds: a plain number (seconds) or one or more number-unit parts, e.g. `1d13h30m`.
+    static func duration(_ text: String) -> Double? {
+        if let seconds = number(text) { return seconds }
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var total = 0.0
+        var parts = 0
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isNumber || $0 == "." }
+            guard !digits.isEmpty, let value = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let letters = rest.prefix { $0.isLetter }
+            guard let unit = durationUnits.first(where: { $0.suffix == String(letters) }) else { return nil }
+            rest = rest.dropFirst(letters.count)
+            total += value * unit.seconds
+            parts += 1
+        }
+        return parts > 0 && total.isFinite ? total : nil
+    }
+
+    /// A rate per second: `40/s`, `1200/min`, `5/h`, `100/d`, or a plain number (per second).
+    static func ratePerSecond(_ text: String) -> Double? {
+        if let value = number(text) { return value }
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let count = number(String(pieces[0])) else { return nil }
+        let unit = pieces[1].trimmingCharacters(in: .whitespaces)
+        let per: Double
+        if let seconds = durationUnits.first(where: { $0.suffix == unit })?.seconds {
+            per = seconds
+        } else if let seconds = duration(unit) {
+            per = seconds
+        } else {
+            return nil
+        }
+        guard per > 0 else { return nil }
+        return count / per
+    }
+
+    /// A fraction: `70%` is 0.7, and a plain number is taken as the fraction itself.
+    static func fraction(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            return number(String(trimmed.dropLast())).map { $0 / 100 }
+        }
+        return number(trimmed)
+    }
+
+    /// Writes seconds back in the shortest exact form the duration parser reads (`90s`, `0.2s`).
+    static func format(seconds: Double) -> String {
+        for (suffix, size) in [("d", 86_400.0), ("h", 3600.0), ("m", 60.0)]
+        where seconds >= size && seconds.truncatingRemainder(dividingBy: size) == 0 {
+            return "\(shortest(seconds / size))\(suffix)"
+        }
+        let text = shortest(seconds)
+        // Scientific notation (1e-06) reads back as a plain number of seconds, not with a unit after it.
+        return text.contains("e") ? text : "\(text)s"
+    }
+
+    /// The shortest text that reads back as the same Double, without a trailing `.0`.
+    static func shortest(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,264 @@
+import FleetSim
+import FleetSimKernel
+
+/// Turns a scenario document into a validated `Scenario`, filling in defaults.
+///
+/// The bounds below keep a typo from starting a run that could never finish or that would overflow; each is
+/// documented in docs/scenario-format.md.
+struct ScenarioDecoder {
+    static let maxDurationSeconds = 366.0 * 86_400
+    static let maxRatePerSecond = 1e6
+    static let maxCount = 1_000_000
+    static let maxWindows = 10_000_000.0
+    static let nonNegative = 0.0...Double.greatestFiniteMagnitude
+
+    let defaultName: String
+
+    func decode(_ root: ScenarioValue) throws -> Scenario {
+        let top = try root.mapping(allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo"])
+        let name = try top["name"]?.name() ?? defaultName
+        let seed = try top["seed"].map { UInt64(try $0.integer("a seed", in: 0...Int(UInt32.max))) } ?? 1
+        let durationValue = try top.required("duration", "how much time to simulate, e.g. 1d")
+        let duration = try durationValue.duration(in: 1e-3...Self.maxDurationSeconds)
+        let window = try top["window"]?.duration(in: 1e-3...Self.maxDurationSeconds) ?? min(60, duration)
+        if duration / window > Self.maxWindows {
+            throw top["window"]!.error("a \(Quantities.format(seconds: window)) window over \(Quantities.format(seconds: duration)) makes more than \(Int(Self.maxWindows)) timeline rows")
+        }
+        let warmup = try top["warmup"]?.duration(in: Self.nonNegative) ?? 0
+        if warmup >= duration {
+            throw top["warmup"]!.expected("a warm-up shorter than the duration (\(Quantities.format(seconds: duration)))")
+        }
+        let deploymentsValue = try top.required("deployments", "the models being served and their fleets")
+        let deployments = try decodeDeployments(deploymentsValue)
+        let traffic = try decodeTraffic(try top.required("traffic", "the offered load"), deployments: deployments, horizon: duration)
+        let slo = try top["slo"].map(decodeSLO)
+        return Scenario(
+            name: name, seed: seed, durationSeconds: duration, windowSeconds: min(window, duration),
+            warmupSeconds: warmup, traffic: traffic, deployments: deployments, slo: slo)
+    }
+
+    // MARK: Traffic
+
+    private func decodeTraffic(_ value: ScenarioValue, deployments: [DeploymentSpec], horizon: Double) throws -> TrafficSpec {
+        let fields = try value.mapping(allowed: ["rate", "arrivals", "diurnal", "spikes", "classes"])
+        let rate = try fields.required("rate", "mean requests per second, e.g. 40/s").rate(in: 0...Self.maxRatePerSecond)
+        var arrivals = ArrivalProcess.poisson
+        if let arrivalsValue = fields["arrivals"] {
+            let text = try arrivalsValue.string()
+            guard let process = ArrivalProcess(rawValue: text) else {
+                throw arrivalsValue.expected("one of \(ArrivalProcess.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            arrivals = process
+        }
+        let diurnal = try fields["diurnal"].map(decodeDiurnal)
+        let spikes = try fields["spikes"]?.list().map { try decodeSpike($0) } ?? []
+        let classes: [RequestClass]
+        if let classesValue = fields["classes"] {
+            classes = try decodeClasses(classesValue, deployments: deployments)
+        } else if deployments.count == 1 {
+            classes = [RequestClass(name: "default", deployment: deployments[0].name)]
+        } else {
+            throw value.error("missing 'classes': with several deployments, each class must name the one that serves it")
+        }
+        let traffic = TrafficSpec(ratePerSecond: rate, arrivals: arrivals, diurnal: diurnal, spikes: spikes, classes: classes)
+        try checkServed(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
+        return traffic
+    }
+
+    private func decodeDiurnal(_ value: ScenarioValue) throws -> DiurnalShape {
+        let fields = try value.mapping(allowed: ["peakHour", "peakToTrough", "profile"])
+        if let profileValue = fields["profile"] {
+            if fields["peakHour"] != nil || fields["peakToTrough"] != nil {
+                throw value.error("give either 'profile' or 'peakHour' with 'peakToTrough', not both")
+            }
+            let items = try profileValue.list()
+            guard items.count == 24 else { throw profileValue.expected("24 hourly multipliers, found \(items.count) in") }
+            let values = try items.map { try $0.number("a non-negative multiplier", in: 0...1e6) }
+            guard values.reduce(0, +) > 0 else { throw profileValue.error("the hourly multipliers are all zero") }
+            return .hourly(values)
+        }
+        let peakHour = try fields.required("peakHour", "hour of the daily maximum, 0–24").number("an hour", in: 0...24)
+        let ratio = try fields.required("peakToTrough", "daily maximum over minimum, ≥ 1")
+            .number("a ratio of at least 1", in: 1...1e6)
+        return .smooth(peakHour: peakHour, peakToTrough: ratio)
+    }
+
+    private func decodeSpike(_ value: ScenarioValue) throws -> Spike {
+        let fields = try value.mapping(allowed: ["at", "duration", "multiplier", "ramp"])
+        let at = try fields.required("at", "when the spike starts, e.g. 13h").duration(in: Self.nonNegative)
+        let durationValue = try fields.required("duration", "how long it lasts, ramps included")
+        let duration = try durationValue.duration(in: 1e-3...Self.maxDurationSeconds)
+        let multiplier = try fields.required("multiplier", "the rate factor at its height")
+            .number("a non-negative multiplier", in: 0...1e6)
+        let ramp = try fields["ramp"]?.duration(in: Self.nonNegative) ?? 0
+        if 2 * ramp > duration {
+            throw fields["ramp"]!.expected("a ramp at most half the spike's duration (\(Quantities.format(seconds: duration)))")
+        }
+        return Spike(atSeconds: at, durationSeconds: duration, multiplier: multiplier, rampSeconds: ramp)
+    }
+
+    private func decodeClasses(_ value: ScenarioValue, deployments: [DeploymentSpec]) throws -> [RequestClass] {
+        let items = try value.list()
+        guard !items.isEmpty else { throw value.expected("at least one request class") }
+        var seen = Set<String>()
+        return try items.map { item in
+            let fields = try item.mapping(allowed: ["name", "weight", "deployment"])
+            let nameValue = try fields.required("name", "the class name")
+            let name = try nameValue.name()
+            guard seen.insert(name).inserted else { throw nameValue.error("duplicate class name '\(name)'") }
+            let weight = try fields["weight"]?.number("a positive weight", in: 1e-12...1e12) ?? 1
+            let deploymentValue = try fields.required("deployment", "which deployment serves this class")
+            let deployment = try deploymentValue.name()
+            let names = deployments.map(\.name)
+            guard names.contains(deployment) else {
+                var message = "unknown deployment '\(deployment)'"
+                if let suggestion = Suggestions.nearest(to: deployment, among: names) {
+                    message += "; did you mean '\(suggestion)'?"
+                }
+                throw deploymentValue.error(message + " (deployments: \(names.joined(separator: ", ")))")
+            }
+            return RequestClass(name: name, weight: weight, deployment: deployment)
+        }
+    }
+
+    /// A deployment that receives traffic must have somewhere to serve it.
+    private func checkServed(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
+        guard traffic.ratePerSecond > 0 else { return }
+        for requestClass in traffic.classes {
+            guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
+                  deployment.replicaCount == 0
+            else { continue }
+            throw ScenarioError(
+                file: classesValue.file, line: nil, keyPath: "deployments.\(deployment.name).pools",
+                message: "no replicas, but traffic class '\(requestClass.name)' sends requests to this deployment")
+        }
+    }
+
+    // MARK: Deployments
+
+    private func decodeDeployments(_ value: ScenarioValue) throws -> [DeploymentSpec] {
+        let fields = try value.mapping(allowed: [])
+        guard !fields.entries.isEmpty else { throw value.expected("at least one deployment") }
+        return try fields.entries.map { entry in
+            let name = try ScenarioValue(node: .scalar(.init(entry.key)), path: entry.value.path, file: value.file).name()
+            return try decodeDeployment(name: name, entry.value)
+        }
+    }
+
+    private func decodeDeployment(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
+        let fields = try value.mapping(allowed: ["instance", "service", "batching", "queue", "pools"])
+        let instance = try decodeInstance(try fields.required("instance", "inline {gpu, gpus, onDemand}"))
+        let service = try decodeService(try fields.required("service", "{time: <distribution>}"))
+        let batching = try fields["batching"].map(decodeBatching) ?? .unbatched
+        let queue = try fields["queue"].map(decodeQueue) ?? QueueSpec()
+        let pools = try decodePools(try fields.required("pools", "a list of {purchase, count}"), instance: instance)
+        return DeploymentSpec(name: name, instance: instance, service: service, batching: batching, queue: queue, pools: pools)
+    }
+
+    private func decodeInstance(_ value: ScenarioValue) throws -> InstanceType {
+        guard case .mapping = value.node else {
+            throw value.expected("an inline instance {gpu, gpus, onDemand[, spot]} (the built-in catalog comes with the fleet model)")
+        }
+        let fields = try value.mapping(allowed: ["gpu", "gpus", "onDemand", "spot", "source"])
+        let gpu = try fields.required("gpu", "the GPU model, e.g. A10G").string()
+        let gpus = try fields["gpus"]?.integer("a GPU count", in: 1...64) ?? 1
+        let onDemand = try fields.required("onDemand", "on-demand USD per hour").number("a price in USD per hour", in: 0...1e6)
+        let spot = try fields["spot"]?.number("a price in USD per hour", in: 0...1e6)
+        let source = try fields["source"]?.string()
+        return InstanceType(gpu: gpu, gpus: gpus, onDemandPerHour: onDemand, spotPerHour: spot, source: source)
+    }
+
+    private func decodeService(_ value: ScenarioValue) throws -> ServiceSpec {
+        let fields = try value.mapping(allowed: ["time", "perItem"])
+        let time = try DistributionDecoder.decode(try fields.required("time", "a service-time distribution"), as: .duration)
+        let perItem = try fields["perItem"]?.duration(in: Self.nonNegative) ?? 0
+        return ServiceSpec(time: time, perItemSeconds: perItem)
+    }
+
+    private func decodeBatching(_ value: ScenarioValue) throws -> BatchingSpec {
+        let fields = try value.mapping(allowed: ["mode", "window", "maxBatch"])
+        let modeValue = try fields.required("mode", "window")
+        guard try modeValue.string() == "window" else {
+            throw modeValue.expected("'window' (continuous batching comes with the LLM serving model)")
+        }
+        let window = try fields["window"]?.duration(in: 0...3600) ?? 0
+        let maxBatch = try fields["maxBatch"]?.integer("a batch size", in: 1...100_000) ?? 1
+        return .window(windowSeconds: window, maxBatch: maxBatch)
+    }
+
+    private func decodeQueue(_ value: ScenarioValue) throws -> QueueSpec {
+        let fields = try value.mapping(allowed: ["capacity", "timeout"])
+        let capacity = try fields["capacity"]?.integer("a queue capacity", in: 0...100_000_000)
+        let timeout = try fields["timeout"]?.duration(in: 1e-6...Self.maxDurationSeconds)
+        return QueueSpec(capacity: capacity, timeoutSeconds: timeout)
+    }
+
+    private func decodePools(_ value: ScenarioValue, instance: InstanceType) throws -> [PoolSpec] {
+        let items = try value.list()
+        guard !items.isEmpty else { throw value.expected("at least one pool") }
+        return try items.map { item in
+            let fields = try item.mapping(allowed: ["purchase", "count", "pricePerHour", "discount"])
+            let purchaseValue = try fields.required("purchase", "reserved or onDemand")
+            let purchaseText = try purchaseValue.string()
+            guard let purchase = PurchaseOption(rawValue: purchaseText) else {
+                throw purchaseValue.expected("one of \(PurchaseOption.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if purchase == .spot {
+                throw purchaseValue.error("spot pools need the reclaim model, which comes with the fleet model; use reserved or onDemand")
+            }
+            let count = try fields.required("count", "how many instances").integer("an instance count", in: 0...Self.maxCount)
+            if fields["pricePerHour"] != nil && fields["discount"] != nil {
+                throw item.error("give either 'pricePerHour' or 'discount', not both")
+            }
+            let price: Double
+            if let priceValue = fields["pricePerHour"] {
+                price = try priceValue.number("a price in USD per hour", in: 0...1e6)
+            } else if let discountValue = fields["discount"] {
+                price = instance.onDemandPerHour * (1 - (try discountValue.fraction(in: 0...1)))
+            } else if purchase == .reserved {
+                price = instance.onDemandPerHour * (1 - PoolSpec.defaultReservedDiscount)
+            } else {
+                price = instance.onDemandPerHour
+            }
+            return PoolSpec(purchase: purchase, count: count, pricePerHour: price)
+        }
+    }
+
+    // MARK: SLO
+
+    private func decodeSLO(_ value: ScenarioValue) throws -> SLOSpec {
+        let fields = try value.mapping(allowed: ["e2e", "ttft"])
+        guard !fields.entries.isEmpty else { throw value.expected("an objective for e2e or ttft") }
+        return SLOSpec(e2e: try fields["e2e"].map(decodeObjective), ttft: try fields["ttft"].map(decodeObjective))
+    }
+
+    private func decodeObjective(_ value: ScenarioValue) throws -> SLOSpec.Objective {
+        let fields = try value.mapping(allowed: [])
+        guard fields.entries.count == 1, let entry = fields.entries.first,
+              let percentile = Self.percentile(fromKey: entry.key)
+        else { throw value.expected("one percentile with its threshold, e.g. {p99: 2s}") }
+        let threshold = try entry.value.duration(in: 1e-6...Self.maxDurationSeconds)
+        return SLOSpec.Objective(percentile: percentile, thresholdSeconds: threshold)
+    }
+
+    /// `p99` → 0.99, `p999` → 0.999, `p99.9` → 0.999, `p50` → 0.5: the digits are moved behind "0." as text, so
+    /// the result is the Double nearest the decimal fraction (99.9 / 100 would be 0.9990000000000001).
+    static func percentile(fromKey key: String) -> Double? {
+        guard key.hasPrefix("p") else { return nil }
+        let text = key.dropFirst()
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+            return nil
+        }
+        let whole = parts[0]
+        let digits: String
+        if parts.count == 2 {
+            guard whole.count <= 2 else { return nil }
+            digits = String(repeating: "0", count: 2 - whole.count) + whole + parts[1]
+        } else {
+            digits = whole.count == 1 ? "0" + whole : String(whole)
+        }
+        guard let value = Double("0." + digits), value > 0, value < 1 else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import FleetSim
+import FleetSimIO
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Simulate a scenario and write its result folder.",
+        discussion: """
+            Writes summary.json, timeline.csv, events.csv and scenario.resolved.yaml into results/<name>/ \
+            (or --out). The folder appears only when the run completes.
+            """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(help: "Result folder (default: results/<scenario name>).")
+    var out: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        try reportingFailures {
+            let scenario = try options.load()
+            let directory = out ?? ScenarioRunner.defaultDirectory(for: scenario)
+            let progress = ProgressBar(total: scenario.durationSeconds, enabled: !quiet)
+            let outcome: ScenarioRunner.Outcome
+            do {
+                outcome = try ScenarioRunner.run(scenario, into: directory, progress: progress.update)
+            } catch let error as ScenarioError {
+                throw Failure(message: error.description)
+            } catch {
+                throw Failure(message: "could not write results to \(directory): \(error.localizedDescription)")
+            }
+            progress.finish()
+            if !quiet {
+                print(SummaryTable.render(outcome))
+            }
+        }
+    }
+}
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a scenario without running it; prints the scenario as it would run.")
+
+    @OptionGroup var options: ScenarioOptions
+
+    func run() throws {
+        try reportingFailures {
+            let scenario = try options.load()
+            print(try ScenarioEncoder.yaml(scenario), terminator: "")
+            FileHandle.standardError.write(Data("\(options.scenario ?? "built-in quickstart"): valid\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import FleetSim
+import FleetSimIO
+import Foundation
+
+/// The options every command that reads a scenario shares.
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "Scenario file (YAML). Without one, the built-in quick-start scenario.")
+    var scenario: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a value: key.path=value, e.g. traffic.rate=60/s or deployments.chat.pools[1].count=8. Repeatable.",
+        valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Seed for every random stream (overrides the scenario's seed).")
+    var seed: UInt32?
+
+    /// Loads and validates the scenario, or exits 1 with the problem on stderr.
+    func load() throws -> Scenario {
+        do {
+            let parsed = try overrides.map(Override.init)
+            if let scenario {
+                return try ScenarioLoader.load(path: scenario, overrides: parsed, seed: seed.map(UInt64.init))
+            }
+            return try ScenarioLoader.decode(
+                yaml: BuiltInScenarios.quickstart, file: "<built-in quickstart>", defaultName: "quickstart",
+                overrides: parsed, seed: seed.map(UInt64.init))
+        } catch let error as ScenarioError {
+            throw Failure(message: error.description)
+        }
+    }
+}
+
+/// A user-facing failure: printed as `error: message` on stderr, exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension ParsableCommand {
+    /// Runs `body`, turning a `Failure` into a message and exit status 1.
+    func reportingFailures(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
