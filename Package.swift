@@ -43,7 +43,11 @@ let package = Package(
         // The edges: scenario files in, result files out.
         .target(
             name: "FleetSimIO",
-            dependencies: ["FleetSim", "FleetSimKernel", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "FleetSim", "FleetSimKernel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .executableTarget(
             name: "fleetsim",

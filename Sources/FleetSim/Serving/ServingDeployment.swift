@@ -58,13 +58,16 @@ final class ServingDeployment {
     func arrive(_ request: Request, events: inout EventQueue<SimulationEvent>) {
         window.arrivals += 1
         total.arrivals += 1
-        if let capacity = spec.queue.capacity, queue.count >= capacity {
+        queue.append(request)
+        dispatch(events: &events)
+        // Capacity bounds the requests left waiting, so a request that an idle replica takes at once is never
+        // rejected, even with capacity 0. Only the newcomer can be the one over the bound.
+        if let capacity = spec.queue.capacity, queue.count > capacity {
+            queue.removeLast()
             recordRejection(request)
             return
         }
-        queue.append(request)
         armTimeoutTimer(events: &events)
-        dispatch(events: &events)
     }
 
     /// Starts batches on idle replicas while the batching rule allows.

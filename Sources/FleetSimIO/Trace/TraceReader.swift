@@ -1,0 +1,252 @@
+import Foundation
+
+/// The file formats of recorded request traces FleetSim reads.
+public enum TraceFormat: String, Sendable, CaseIterable {
+    /// Azure LLM inference trace 2023: `TIMESTAMP,ContextTokens,GeneratedTokens`, timestamps
+    /// `YYYY-MM-DD HH:MM:SS.fffffff` without a time zone.
+    case azure
+    /// Mooncake JSON lines: `timestamp` (milliseconds), `input_length`, `output_length`.
+    case mooncake
+    /// FleetSim's own CSV: a header naming `time_s`, `prompt_tokens`, `output_tokens` and optionally `class`.
+    case csv
+}
+
+/// One recorded request; times are seconds since the trace's first request.
+public struct TraceRecord: Sendable, Equatable {
+    public var timeSeconds: Double
+    public var promptTokens: Int
+    public var outputTokens: Int
+    public var className: String?
+}
+
+/// A problem in a trace file, located by line.
+public struct TraceError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var file: String
+    public var line: Int?
+    public var message: String
+
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+    }
+}
+
+/// Reads a trace one record at a time, so a trace of any length is read in constant memory.
+///
+/// Rows must be in time order: a row earlier than the one before it is an error naming its line (the recorded
+/// traces FleetSim ships with are sorted, and a stream cannot be sorted without holding it whole).
+public final class TraceReader {
+    public let path: String
+    public let format: TraceFormat
+    private let file: UnsafeMutablePointer<FILE>
+    private var lineBuffer: UnsafeMutablePointer<CChar>?
+    private var lineCapacity = 0
+    private(set) var lineNumber = 0
+    private var csvColumns: (time: Int, prompt: Int, output: Int, className: Int?, count: Int) = (0, 1, 2, nil, 3)
+    private var origin: Double?
+    private var previousTime = -Double.infinity
+    private var pending: String?
+
+    /// Opens `path`; the format is detected from the first line unless given.
+    public init(path: String, format: TraceFormat? = nil) throws {
+        self.path = path
+        guard let file = fopen(path, "r") else {
+            throw TraceError(file: path, line: nil, message: FileManager.default.fileExists(atPath: path)
+                ? "cannot be read" : "no such file")
+        }
+        self.file = file
+        var first: String?
+        repeat {
+            first = Self.readLine(file, &lineBuffer, &lineCapacity)
+            if first != nil { lineNumber += 1 }
+        } while first?.trimmingCharacters(in: .whitespaces).isEmpty == true
+        guard let header = first else {
+            fclose(file)
+            free(lineBuffer)
+            throw TraceError(file: path, line: nil, message: "the file is empty; expected a header or a first record")
+        }
+        // Everything that can fail happens before `format`, the last stored property, is set: a throwing
+        // initializer of a fully initialised class would run `deinit` and close the file a second time.
+        let detected: TraceFormat
+        do {
+            detected = try format ?? Self.detect(header, path: path, line: lineNumber)
+            switch detected {
+            case .azure:
+                let names = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard names == ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] else {
+                    throw TraceError(file: path, line: lineNumber,
+                                     message: "expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found \"\(header)\"")
+                }
+            case .csv:
+                csvColumns = try Self.csvColumns(header, path: path, line: lineNumber)
+            case .mooncake:
+                pending = header
+            }
+        } catch {
+            fclose(file)
+            free(lineBuffer)
+            throw error
+        }
+        self.format = detected
+    }
+
+    deinit {
+        fclose(file)
+        free(lineBuffer)
+    }
+
+    /// The next record, or nil at the end of the file.
+    public func next() throws -> TraceRecord? {
+        while true {
+            let line: String
+            if let held = pending {
+                line = held
+                pending = nil
+            } else {
+                guard let read = Self.readLine(file, &lineBuffer, &lineCapacity) else { return nil }
+                lineNumber += 1
+                line = read
+            }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            var record = try parse(line)
+            let absolute = record.timeSeconds
+            if absolute < previousTime {
+                throw fail("time goes backwards (\(absolute - previousTime) s after the previous row); traces must be sorted by time")
+            }
+            previousTime = absolute
+            let start = origin ?? absolute
+            origin = start
+            record.timeSeconds = absolute - start
+            return record
+        }
+    }
+
+    // MARK: Parsing
+
+    private func parse(_ line: String) throws -> TraceRecord {
+        switch format {
+        case .azure:
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 3 else { throw fail("expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found \(fields.count)") }
+            guard let time = Self.azureTimestamp(fields[0]) else {
+                throw fail("expected a timestamp like 2023-11-16 18:15:46.6805900, found \"\(fields[0])\"")
+            }
+            return TraceRecord(timeSeconds: time, promptTokens: try tokens(fields[1], "ContextTokens"),
+                               outputTokens: try tokens(fields[2], "GeneratedTokens"), className: nil)
+        case .mooncake:
+            guard line.first == "{" else { throw fail("expected a JSON object, found \"\(line.prefix(40))\"") }
+            guard let stamp = Self.jsonNumber(line, key: "timestamp") else { throw fail("missing or non-numeric \"timestamp\"") }
+            guard let input = Self.jsonNumber(line, key: "input_length") else { throw fail("missing or non-numeric \"input_length\"") }
+            guard let output = Self.jsonNumber(line, key: "output_length") else { throw fail("missing or non-numeric \"output_length\"") }
+            guard stamp.isFinite, stamp >= 0 else { throw fail("expected a non-negative timestamp in milliseconds, found \(stamp)") }
+            return TraceRecord(timeSeconds: stamp / 1000, promptTokens: try tokens(input, "input_length"),
+                               outputTokens: try tokens(output, "output_length"), className: nil)
+        case .csv:
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == csvColumns.count else {
+                throw fail("expected \(csvColumns.count) fields as in the header, found \(fields.count)")
+            }
+            let timeText = fields[csvColumns.time].trimmingCharacters(in: .whitespaces)
+            guard let time = Double(timeText), time.isFinite, time >= 0 else {
+                throw fail("time_s: expected a non-negative number of seconds, found \"\(timeText)\"")
+            }
+            let className = csvColumns.className.map { fields[$0].trimmingCharacters(in: .whitespaces) }
+            return TraceRecord(timeSeconds: time, promptTokens: try tokens(fields[csvColumns.prompt], "prompt_tokens"),
+                               outputTokens: try tokens(fields[csvColumns.output], "output_tokens"),
+                               className: className?.isEmpty == true ? nil : className)
+        }
+    }
+
+    private func tokens(_ text: Substring, _ column: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = Int(trimmed), value >= 0 else {
+            throw fail("\(column): expected a non-negative whole number of tokens, found \"\(trimmed)\"")
+        }
+        return value
+    }
+
+    private func tokens(_ value: Double, _ key: String) throws -> Int {
+        guard value.isFinite, value >= 0, value == value.rounded(), value < 1e12 else {
+            throw fail("\(key): expected a non-negative whole number of tokens, found \(value)")
+        }
+        return Int(value)
+    }
+
+    private func fail(_ message: String) -> TraceError {
+        TraceError(file: path, line: lineNumber, message: message)
+    }
+
+    static func detect(_ header: String, path: String, line: Int) throws -> TraceFormat {
+        if header.hasPrefix("TIMESTAMP,") { return .azure }
+        if header.hasPrefix("{") { return .mooncake }
+        if header.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "time_s" }) { return .csv }
+        throw TraceError(file: path, line: line, message: "cannot tell the trace format from \"\(header.prefix(60))\"; "
+            + "expected an Azure header (TIMESTAMP,…), a Mooncake JSON line, or a CSV header with time_s,prompt_tokens,output_tokens")
+    }
+
+    static func csvColumns(_ header: String, path: String, line: Int) throws -> (time: Int, prompt: Int, output: Int, className: Int?, count: Int) {
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        func column(_ name: String) throws -> Int {
+            guard let index = names.firstIndex(of: name) else {
+                throw TraceError(file: path, line: line, message: "missing column \(name) (header: \(names.joined(separator: ",")))")
+            }
+            return index
+        }
+        return (try column("time_s"), try column("prompt_tokens"), try column("output_tokens"),
+                names.firstIndex(of: "class"), names.count)
+    }
+
+    /// Seconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS[.fraction]`, read as UTC (the trace has no zone; only
+    /// differences matter).
+    static func azureTimestamp(_ text: Substring) -> Double? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
+        guard parts.count == 2 else { return nil }
+        let date = parts[0].split(separator: "-")
+        let time = parts[1].split(separator: ":")
+        guard date.count == 3, time.count == 3,
+              let year = Int(date[0]), let month = Int(date[1]), let day = Int(date[2]),
+              let hour = Int(time[0]), let minute = Int(time[1]), let second = Double(time[2]),
+              (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+              second >= 0, second < 61
+        else { return nil }
+        return Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
+            + Double(hour * 3600 + minute * 60) + second
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The number after `"key":` in one JSON object line (the Mooncake rows are flat objects).
+    static func jsonNumber(_ line: String, key: String) -> Double? {
+        guard let range = line.range(of: "\"\(key)\"") else { return nil }
+        var rest = line[range.upperBound...].drop { $0 == " " }
+        guard rest.first == ":" else { return nil }
+        rest = rest.dropFirst().drop { $0 == " " }
+        let number = rest.prefix { $0.isNumber || "+-.eE".contains($0) }
+        return Double(number)
+    }
+
+    static func readLine(
+        _ file: UnsafeMutablePointer<FILE>, _ buffer: inout UnsafeMutablePointer<CChar>?, _ capacity: inout Int
+    ) -> String? {
+        let length = getline(&buffer, &capacity, file)
+        guard length >= 0, let buffer else { return nil }
+        var end = length
+        while end > 0 && (buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D) { end -= 1 }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: end) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: end), as: UTF8.self)
+        }
+    }
+}
