@@ -103,17 +103,18 @@ public final class TraceReader {
     /// The next record, or nil at the end of the file.
     public func next() throws -> TraceRecord? {
         while true {
-            let line: String
+            var record: TraceRecord
             if let held = pending {
-                line = held
                 pending = nil
+                var bytes = Array(held.utf8)
+                bytes.append(0)
+                record = try bytes.withUnsafeMutableBufferPointer { try parse(UnsafeBufferPointer(rebasing: $0[..<($0.count - 1)])) }
             } else {
-                guard let read = Self.readLine(file, &lineBuffer, &lineCapacity) else { return nil }
+                guard let line = readLineBytes() else { return nil }
                 lineNumber += 1
-                line = read
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                record = try parse(line)
             }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            var record = try parse(line)
             let absolute = record.timeSeconds
             if absolute < previousTime {
                 throw fail("time goes backwards (\(absolute - previousTime) s after the previous row); traces must be sorted by time")
@@ -126,46 +127,111 @@ public final class TraceReader {
         }
     }
 
+    /// The next line in the reader's buffer, without its line break; valid until the next read. The bytes are
+    /// followed by a NUL, so C number parsers stop at the line's end.
+    private func readLineBytes() -> UnsafeBufferPointer<UInt8>? {
+        let length = getline(&lineBuffer, &lineCapacity, file)
+        guard length >= 0, let buffer = lineBuffer else { return nil }
+        var end = length
+        while end > 0 && (buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D) { end -= 1 }
+        buffer[end] = 0
+        return UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: end)
+    }
+
     // MARK: Parsing
 
-    private func parse(_ line: String) throws -> TraceRecord {
+    /// Parses one line, reading numbers straight from its bytes (a trace can have tens of millions of rows).
+    private func parse(_ line: UnsafeBufferPointer<UInt8>) throws -> TraceRecord {
         switch format {
         case .azure:
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 3 else { throw fail("expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found \(fields.count)") }
-            guard let time = Self.azureTimestamp(fields[0]) else {
-                throw fail("expected a timestamp like 2023-11-16 18:15:46.6805900, found \"\(fields[0])\"")
+            let fields = Self.split(line)
+            guard fields.count == 3 else {
+                throw fail("expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found \(fields.count)")
             }
-            return TraceRecord(timeSeconds: time, promptTokens: try tokens(fields[1], "ContextTokens"),
-                               outputTokens: try tokens(fields[2], "GeneratedTokens"), className: nil)
+            guard let time = Self.azureTimestamp(Self.slice(line, fields[0])) else {
+                throw fail("expected a timestamp like 2023-11-16 18:15:46.6805900, found \"\(Self.text(line, fields[0]))\"")
+            }
+            return TraceRecord(timeSeconds: time, promptTokens: try tokens(line, fields[1], "ContextTokens"),
+                               outputTokens: try tokens(line, fields[2], "GeneratedTokens"), className: nil)
         case .mooncake:
-            guard line.first == "{" else { throw fail("expected a JSON object, found \"\(line.prefix(40))\"") }
-            guard let stamp = Self.jsonNumber(line, key: "timestamp") else { throw fail("missing or non-numeric \"timestamp\"") }
-            guard let input = Self.jsonNumber(line, key: "input_length") else { throw fail("missing or non-numeric \"input_length\"") }
-            guard let output = Self.jsonNumber(line, key: "output_length") else { throw fail("missing or non-numeric \"output_length\"") }
+            let text = String(decoding: line, as: UTF8.self)
+            guard text.first == "{" else { throw fail("expected a JSON object, found \"\(text.prefix(40))\"") }
+            guard let stamp = Self.jsonNumber(text, key: "timestamp") else { throw fail("missing or non-numeric \"timestamp\"") }
+            guard let input = Self.jsonNumber(text, key: "input_length") else { throw fail("missing or non-numeric \"input_length\"") }
+            guard let output = Self.jsonNumber(text, key: "output_length") else { throw fail("missing or non-numeric \"output_length\"") }
             guard stamp.isFinite, stamp >= 0 else { throw fail("expected a non-negative timestamp in milliseconds, found \(stamp)") }
             return TraceRecord(timeSeconds: stamp / 1000, promptTokens: try tokens(input, "input_length"),
                                outputTokens: try tokens(output, "output_length"), className: nil)
         case .csv:
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let fields = Self.split(line)
             guard fields.count == csvColumns.count else {
                 throw fail("expected \(csvColumns.count) fields as in the header, found \(fields.count)")
             }
-            let timeText = fields[csvColumns.time].trimmingCharacters(in: .whitespaces)
-            guard let time = Double(timeText), time.isFinite, time >= 0 else {
-                throw fail("time_s: expected a non-negative number of seconds, found \"\(timeText)\"")
+            guard let time = Self.decimal(Self.slice(line, fields[csvColumns.time])), time >= 0 else {
+                throw fail("time_s: expected a non-negative number of seconds, found \"\(Self.text(line, fields[csvColumns.time]))\"")
             }
-            let className = csvColumns.className.map { fields[$0].trimmingCharacters(in: .whitespaces) }
-            return TraceRecord(timeSeconds: time, promptTokens: try tokens(fields[csvColumns.prompt], "prompt_tokens"),
-                               outputTokens: try tokens(fields[csvColumns.output], "output_tokens"),
+            let className = csvColumns.className.map { Self.text(line, fields[$0]) }
+            return TraceRecord(timeSeconds: time, promptTokens: try tokens(line, fields[csvColumns.prompt], "prompt_tokens"),
+                               outputTokens: try tokens(line, fields[csvColumns.output], "output_tokens"),
                                className: className?.isEmpty == true ? nil : className)
         }
     }
 
-    private func tokens(_ text: Substring, _ column: String) throws -> Int {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let value = Int(trimmed), value >= 0 else {
-            throw fail("\(column): expected a non-negative whole number of tokens, found \"\(trimmed)\"")
+    /// The byte ranges between commas.
+    static func split(_ line: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(4)
+        var start = 0
+        for index in 0..<line.count where line[index] == 0x2C {
+            fields.append(start..<index)
+            start = index + 1
+        }
+        fields.append(start..<line.count)
+        return fields
+    }
+
+    /// A field without surrounding blanks.
+    static func slice(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper && (line[lower] == 0x20 || line[lower] == 0x09) { lower += 1 }
+        while upper > lower && (line[upper - 1] == 0x20 || line[upper - 1] == 0x09 || line[upper - 1] == 0x0D) { upper -= 1 }
+        return UnsafeBufferPointer(rebasing: line[lower..<upper])
+    }
+
+    static func text(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: slice(line, range), as: UTF8.self)
+    }
+
+    /// A whole number of digits only, nil for anything else (signs, fractions, overflow).
+    static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// A finite decimal number (`12`, `3.25`, `1e-3`), nil for anything else.
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty, bytes.count < 64,
+              bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B || $0 == 0x65 || $0 == 0x45 })
+        else { return nil }
+        var copy = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &copy) { raw -> Double? in
+            raw.copyBytes(from: UnsafeRawBufferPointer(bytes))
+            let start = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(start, &end)
+            guard let end, end - start == bytes.count, value.isFinite else { return nil }
+            return value
+        }
+    }
+
+    private func tokens(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: String) throws -> Int {
+        guard let value = Self.wholeNumber(Self.slice(line, range)) else {
+            throw fail("\(column): expected a non-negative whole number of tokens, found \"\(Self.text(line, range))\"")
         }
         return value
     }
@@ -203,14 +269,16 @@ public final class TraceReader {
 
     /// Seconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS[.fraction]`, read as UTC (the trace has no zone; only
     /// differences matter).
-    static func azureTimestamp(_ text: Substring) -> Double? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
-        guard parts.count == 2 else { return nil }
-        let date = parts[0].split(separator: "-")
-        let time = parts[1].split(separator: ":")
-        guard date.count == 3, time.count == 3,
-              let year = Int(date[0]), let month = Int(date[1]), let day = Int(date[2]),
-              let hour = Int(time[0]), let minute = Int(time[1]), let second = Double(time[2]),
+    static func azureTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        // Fixed layout: 4-digit year, then two digits each, separated by "-", " ", ":".
+        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x20, bytes[13] == 0x3A,
+              bytes[16] == 0x3A,
+              let year = wholeNumber(UnsafeBufferPointer(rebasing: bytes[0..<4])),
+              let month = wholeNumber(UnsafeBufferPointer(rebasing: bytes[5..<7])),
+              let day = wholeNumber(UnsafeBufferPointer(rebasing: bytes[8..<10])),
+              let hour = wholeNumber(UnsafeBufferPointer(rebasing: bytes[11..<13])),
+              let minute = wholeNumber(UnsafeBufferPointer(rebasing: bytes[14..<16])),
+              let second = decimal(UnsafeBufferPointer(rebasing: bytes[17...])),
               (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
               second >= 0, second < 61
         else { return nil }
