@@ -82,8 +82,12 @@ extension Distribution {
             return exp(mu + sigma * gsl_ran_gaussian_ziggurat(rng, 1))
         case .normal(let mean, let sd, let truncated):
             if truncated {
-                // The upper tail above -mean of N(0, sd²), shifted by mean: exact truncation at zero.
-                return mean + gsl_ran_gaussian_tail(rng, -mean, sd)
+                // Truncation at zero by rejection: exact, and quick while the mean is not far below zero (the
+                // scenario decoder requires mean ≥ 0, so at least half of the draws are kept).
+                while true {
+                    let x = mean + gsl_ran_gaussian_ziggurat(rng, sd)
+                    if x >= 0 { return x }
+                }
             }
             return mean + gsl_ran_gaussian_ziggurat(rng, sd)
         case .weibull(let shape, let scale):
@@ -138,8 +142,8 @@ extension Distribution {
         case .normal(let mean, let sd, let truncated):
             if let problem = positive(sd, "sd") { return problem }
             guard mean.isFinite else { return "mean must be finite, found \(mean)" }
-            if truncated && mean < -8 * sd {
-                return "mean \(mean) is more than 8 sd below 0: almost all of the distribution would be truncated"
+            if truncated && mean < -3 * sd {
+                return "mean \(mean) is more than 3 sd below 0: rejection sampling of the truncated normal would be slow"
             }
             return nil
         case .empirical(let values):

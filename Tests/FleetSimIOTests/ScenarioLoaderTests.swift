@@ -108,3 +108,41 @@ import Testing
         }
     }
 }
+
+@Suite struct ScenarioEdgeCaseTests {
+    @Test(arguments: ["p100", "p500", "p0", "p", "p9.99.9"])
+    func impossiblePercentileKeysAreRejected(_ key: String) {
+        #expect(ScenarioDecoder.percentile(fromKey: key) == nil)
+    }
+
+    @Test func anEmptyOverrideRemovesAnOptionalKey() throws {
+        let yaml = validScenario + "\nslo: {e2e: {p99: 2s}}\n"
+        let scenario = try ScenarioLoader.decode(yaml: yaml, file: "s.yaml", overrides: [Override("slo=")])
+        #expect(scenario.slo == nil)
+    }
+
+    @Test func problemsInKeysThatAnOverrideCreatedBlameTheCommandLine() throws {
+        let error = #expect(throws: ScenarioError.self) {
+            _ = try ScenarioLoader.decode(yaml: validScenario, file: "s.yaml", overrides: [Override("foo.bar=1")])
+        }
+        #expect(error?.file == "--set")
+        #expect(error?.keyPath == "foo")
+    }
+
+    @Test func mixedDistributionFormsAreRejected() throws {
+        let yaml = validScenario.replacingOccurrences(
+            of: "{exponential: {mean: 200ms}}", with: "{lognormal: {median: 200ms, mean: 300ms, sigma: 0.5}}")
+        let error = #expect(throws: ScenarioError.self) { _ = try ScenarioLoader.decode(yaml: yaml, file: "s.yaml") }
+        #expect(error?.keyPath == "deployments.api.service.time.lognormal")
+        #expect(error?.message.contains("{median, sigma} or {mean, sd} or {mu, sigma}") == true)
+    }
+
+    @Test func aNameTakenFromTheFileNameIsMadeValid() throws {
+        let scratch = try ScratchFolder()
+        let path = try scratch.write("my run.yaml", validScenario.replacingOccurrences(of: "name: small\n", with: ""))
+        let scenario = try ScenarioLoader.load(path: path)
+        #expect(scenario.name == "my-run")
+        let reread = try ScenarioLoader.decode(yaml: try ScenarioEncoder.yaml(scenario), file: "r.yaml")
+        #expect(reread == scenario)
+    }
+}

@@ -9,9 +9,12 @@ struct Accumulator {
     var timedOut = 0
     /// Requests that waited in the queue for a positive time before service.
     var waited = 0
-    /// Ended requests that count towards SLO attainment (after warm-up), and those of them that met it.
+    /// Ended requests that count towards SLO attainment (after warm-up in the run's totals); those that met every
+    /// objective; and those that met each objective on its own. Rejected and timed-out requests meet none.
     var sloCounted = 0
     var sloMet = 0
+    var sloMetE2E = 0
+    var sloMetTTFT = 0
     var promptTokens = 0
     var outputTokens = 0
     var e2e: LatencyStats
@@ -27,6 +30,13 @@ struct Accumulator {
     var busyGpuSeconds = 0.0
     var cost = CostBreakdown()
     var maxReady = 0
+
+    mutating func countForSLO(_ met: (e2e: Bool, ttft: Bool)) {
+        sloCounted += 1
+        if met.e2e && met.ttft { sloMet += 1 }
+        if met.e2e { sloMetE2E += 1 }
+        if met.ttft { sloMetTTFT += 1 }
+    }
 
     /// Requests that ended: completed, rejected or timed out.
     var ended: Int { completed + rejected + timedOut }

@@ -19,8 +19,11 @@ public struct DeploymentResult: Sendable {
     public struct SLOResult: Sendable, Equatable {
         /// Fraction of ended requests (after warm-up) that met every threshold; rejected and timed-out count as misses.
         public var attainment: Double?
-        /// Each objective's observed percentile of completed requests and whether it is within the threshold.
+        /// The same fraction for each objective on its own.
+        public var e2eAttainment, ttftAttainment: Double?
+        /// Each objective's percentile over completed requests (for reading against its threshold).
         public var e2eObserved, ttftObserved: Double?
+        /// Whether every objective holds: at least its percentile of ended requests met its threshold.
         public var met: Bool?
     }
 
@@ -44,8 +47,8 @@ public struct DeploymentResult: Sendable {
     public var coldStarts = 0, spotReclaims = 0, scaleUps = 0, scaleDowns = 0
 
     init(
-        name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double,
-        measuredSeconds: Double, slo: SLOSpec?, maxReady: Int
+        name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double, slo: SLOSpec?,
+        maxReady: Int
     ) {
         self.name = name
         requests = Requests(
@@ -56,13 +59,18 @@ public struct DeploymentResult: Sendable {
         queueWait = a.queueWait.summary
         fractionWaited = a.queueWait.count > 0 ? Double(a.waited) / Double(a.queueWait.count) : nil
         if let slo {
-            let e2eObserved = slo.e2e.flatMap { a.e2e.percentile($0.percentile * 100) }
-            let ttftObserved = slo.ttft.flatMap { a.ttft.percentile($0.percentile * 100) }
-            let met = a.sloCounted == 0 ? nil : Self.objectiveMet(slo.e2e, e2eObserved, a)
-                && Self.objectiveMet(slo.ttft, ttftObserved, a)
+            func share(_ count: Int) -> Double? { a.sloCounted > 0 ? Double(count) / Double(a.sloCounted) : nil }
+            let e2eAttainment = slo.e2e != nil ? share(a.sloMetE2E) : nil
+            let ttftAttainment = slo.ttft != nil ? share(a.sloMetTTFT) : nil
+            var met: Bool?
+            if a.sloCounted > 0 {
+                met = (slo.e2e.map { e2eAttainment! >= $0.percentile } ?? true)
+                    && (slo.ttft.map { ttftAttainment! >= $0.percentile } ?? true)
+            }
             self.slo = SLOResult(
-                attainment: a.sloCounted > 0 ? Double(a.sloMet) / Double(a.sloCounted) : nil,
-                e2eObserved: e2eObserved, ttftObserved: ttftObserved, met: met)
+                attainment: share(a.sloMet), e2eAttainment: e2eAttainment, ttftAttainment: ttftAttainment,
+                e2eObserved: slo.e2e.flatMap { a.e2e.percentile($0.percentile * 100) },
+                ttftObserved: slo.ttft.flatMap { a.ttft.percentile($0.percentile * 100) }, met: met)
         }
         cost = a.cost
         let tokens = a.promptTokens + a.outputTokens
@@ -77,15 +85,6 @@ public struct DeploymentResult: Sendable {
         inSystemMean = durationSeconds > 0 ? a.inSystemArea / durationSeconds : 0
         promptTokens = a.promptTokens
         outputTokens = a.outputTokens
-    }
-
-    /// An objective is met when its percentile is within the threshold and rejected or timed-out requests do not
-    /// push the share of misses past what the percentile allows.
-    private static func objectiveMet(_ objective: SLOSpec.Objective?, _ observed: Double?, _ a: Accumulator) -> Bool {
-        guard let objective else { return true }
-        guard let observed else { return false }
-        let dropped = Double(a.rejected + a.timedOut) / Double(max(a.sloCounted, 1))
-        return observed <= objective.thresholdSeconds && dropped <= 1 - objective.percentile
     }
 }
 
@@ -116,6 +115,8 @@ extension Accumulator {
         waited += other.waited
         sloCounted += other.sloCounted
         sloMet += other.sloMet
+        sloMetE2E += other.sloMetE2E
+        sloMetTTFT += other.sloMetTTFT
         promptTokens += other.promptTokens
         outputTokens += other.outputTokens
         e2e.merge(other.e2e)

@@ -147,7 +147,7 @@ final class ServingDeployment {
     // MARK: Statistics
 
     private func recordCompletion(_ request: Request, e2eSeconds: Double, ttftSeconds: Double) {
-        let met = slo?.isMet(e2eSeconds: e2eSeconds, ttftSeconds: ttftSeconds) ?? false
+        let met = slo?.check(e2eSeconds: e2eSeconds, ttftSeconds: ttftSeconds) ?? (false, false)
         window.completed += 1
         window.e2e.record(e2eSeconds)
         window.ttft.record(ttftSeconds)
@@ -166,22 +166,20 @@ final class ServingDeployment {
     private func recordRejection(_ request: Request) {
         window.rejected += 1
         total.rejected += 1
-        countForSLO(request, met: false)
+        countForSLO(request, met: (false, false))
     }
 
     private func recordTimeout(_ request: Request) {
         window.timedOut += 1
         total.timedOut += 1
-        countForSLO(request, met: false)
+        countForSLO(request, met: (false, false))
     }
 
     /// Every request that ends counts towards SLO attainment; rejected and timed-out ones count as misses.
-    private func countForSLO(_ request: Request, met: Bool) {
-        window.sloCounted += 1
-        if met { window.sloMet += 1 }
+    private func countForSLO(_ request: Request, met: (e2e: Bool, ttft: Bool)) {
+        window.countForSLO(met)
         if request.arrival >= warmupSeconds {
-            total.sloCounted += 1
-            if met { total.sloMet += 1 }
+            total.countForSLO(met)
         }
     }
 }

@@ -50,10 +50,9 @@ public struct SLOSpec: Sendable, Equatable {
         self.ttft = ttft
     }
 
-    /// Whether one completed request meets every threshold.
+    /// Which thresholds one completed request meets (true where there is no such objective).
     @inlinable
-    public func isMet(e2eSeconds: Double, ttftSeconds: Double) -> Bool {
-        (e2e.map { e2eSeconds <= $0.thresholdSeconds } ?? true)
-            && (ttft.map { ttftSeconds <= $0.thresholdSeconds } ?? true)
+    public func check(e2eSeconds: Double, ttftSeconds: Double) -> (e2e: Bool, ttft: Bool) {
+        (e2e.map { e2eSeconds <= $0.thresholdSeconds } ?? true, ttft.map { ttftSeconds <= $0.thresholdSeconds } ?? true)
     }
 }

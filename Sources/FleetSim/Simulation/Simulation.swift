@@ -87,8 +87,9 @@ public final class Simulation: DiscreteEventModel {
         switch event {
         case .arrival:
             let now = events.now
-            let deployment = deployments[classDeployment[pickClass()]]
-            deployment.arrive(Request(arrival: now, classIndex: 0), events: &events)
+            let requestClass = pickClass()
+            let deployment = deployments[classDeployment[requestClass]]
+            deployment.arrive(Request(arrival: now, classIndex: Int32(requestClass)), events: &events)
             if let next = arrivals.next() {
                 events.schedule(.arrival, at: next)
             }
@@ -141,11 +142,10 @@ public final class Simulation: DiscreteEventModel {
 
     private func makeResult() -> SimulationResult {
         let duration = scenario.durationSeconds
-        let measured = duration - min(scenario.warmupSeconds, duration)
         let perDeployment = deployments.map { deployment in
             DeploymentResult(
                 name: deployment.spec.name, accumulator: deployment.total, inFlightAtEnd: deployment.inFlight,
-                durationSeconds: duration, measuredSeconds: measured, slo: scenario.slo,
+                durationSeconds: duration, slo: scenario.slo,
                 maxReady: deployment.total.maxReady)
         }
         var merged = Accumulator(.run)
@@ -154,7 +154,7 @@ public final class Simulation: DiscreteEventModel {
         }
         let total = DeploymentResult(
             name: "total", accumulator: merged, inFlightAtEnd: deployments.reduce(0) { $0 + $1.inFlight },
-            durationSeconds: duration, measuredSeconds: measured, slo: scenario.slo, maxReady: maxTotalReady)
+            durationSeconds: duration, slo: scenario.slo, maxReady: maxTotalReady)
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
             total: total, deployments: perDeployment, events: events.processed)

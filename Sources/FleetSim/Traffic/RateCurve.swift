@@ -32,13 +32,21 @@ public struct RateCurve: Sendable {
         if curved {
             points += stride(from: 0, through: horizon, by: Self.gridSeconds).map { $0 }
         }
-        let sorted = Array(Set(points.filter { $0 >= 0 && $0 <= horizon })).sorted()
-        let rates = sorted.map { t in
-            traffic.ratePerSecond
-                * (traffic.diurnal?.multiplier(at: t) ?? 1)
-                * traffic.spikes.reduce(1) { $0 * $1.multiplier(at: t) }
+        // A step (a spike without ramp) is two points at the same instant: the rate just before and just after.
+        var times: [Double] = []
+        var rates: [Double] = []
+        for t in Set(points.filter { $0 >= 0 && $0 <= horizon }).sorted() {
+            let base = traffic.ratePerSecond * (traffic.diurnal?.multiplier(at: t) ?? 1)
+            let before = base * traffic.spikes.reduce(1) { $0 * $1.multiplier(justBefore: t) }
+            let after = base * traffic.spikes.reduce(1) { $0 * $1.multiplier(at: t) }
+            if t > 0 && before != after {
+                times.append(t)
+                rates.append(before)
+            }
+            times.append(t)
+            rates.append(after)
         }
-        self.init(times: sorted, rates: rates)
+        self.init(times: times, rates: rates)
     }
 
     /// A curve through explicit points (times ascending, starting at 0).

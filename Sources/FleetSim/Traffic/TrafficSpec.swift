@@ -78,9 +78,22 @@ public struct Spike: Sendable, Equatable {
         [atSeconds, atSeconds + rampSeconds, atSeconds + durationSeconds - rampSeconds, atSeconds + durationSeconds]
     }
 
+    /// The factor at `t`. Without a ramp the spike is a step: the factor applies on [at, at + duration), so this
+    /// is the value just after `t`; `multiplier(justBefore:)` is the value just before it.
     public func multiplier(at t: Double) -> Double {
         let end = atSeconds + durationSeconds
-        guard t >= atSeconds, t <= end else { return 1 }
+        guard t >= atSeconds, t < end || (rampSeconds > 0 && t == end) else { return 1 }
+        return plateauOrRamp(t, end: end)
+    }
+
+    /// The factor's limit from the left at `t` (differs from `multiplier(at:)` only at the edges of a step).
+    public func multiplier(justBefore t: Double) -> Double {
+        let end = atSeconds + durationSeconds
+        guard t > atSeconds, t <= end else { return 1 }
+        return plateauOrRamp(t, end: end)
+    }
+
+    private func plateauOrRamp(_ t: Double, end: Double) -> Double {
         let intoRamp = min(t - atSeconds, end - t)
         if rampSeconds > 0 && intoRamp < rampSeconds {
             return 1 + (multiplier - 1) * intoRamp / rampSeconds

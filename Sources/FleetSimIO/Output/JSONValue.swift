@@ -1,5 +1,5 @@
-/// A JSON document with ordered keys, so `summary.json` reads in a meaningful order and is byte-identical between
-/// identical runs.
+/// A JSON document with ordered keys, so `summary.json` reads in a meaningful order and two identical runs write
+/// the same bytes apart from the wall-clock fields.
 public indirect enum JSONValue: Equatable, Sendable {
     case object([(String, JSONValue)])
     case array([JSONValue])

@@ -43,7 +43,9 @@ public enum SummaryJSON {
         ]
         if let slo = d.slo {
             var block: [(String, JSONValue)] = [("attainment", .number(slo.attainment))]
+            if let attainment = slo.e2eAttainment { block.append(("e2eAttainment", .number(attainment))) }
             if let observed = slo.e2eObserved { block.append(("e2eObserved", .number(observed))) }
+            if let attainment = slo.ttftAttainment { block.append(("ttftAttainment", .number(attainment))) }
             if let observed = slo.ttftObserved { block.append(("ttftObserved", .number(observed))) }
             block.append(("met", slo.met.map(JSONValue.bool) ?? .null))
             members.append(("slo", .object(block)))

@@ -49,7 +49,7 @@ enum DistributionDecoder {
             return .exponential(mean: try quantity(try fields.required("mean", "the mean"), unit))
         case "gamma":
             let fields = try value.mapping(allowed: ["shape", "scale", "mean", "cv"])
-            if fields["mean"] != nil || fields["cv"] != nil {
+            if try fields.form([["shape", "scale"], ["mean", "cv"]], "gamma parameters") == 1 {
                 return .gamma(mean: try quantity(try fields.required("mean", "the mean"), unit),
                               cv: try positive(try fields.required("cv", "the coefficient of variation")))
             }
@@ -57,13 +57,14 @@ enum DistributionDecoder {
                           scale: try quantity(try fields.required("scale", "θ"), unit))
         case "lognormal":
             let fields = try value.mapping(allowed: ["median", "sigma", "mean", "sd", "mu"])
-            if let muValue = fields["mu"] {
+            let form = try fields.form([["median", "sigma"], ["mean", "sd"], ["mu", "sigma"]], "lognormal parameters")
+            if form == 2, let muValue = fields["mu"] {
                 // The log-scale location itself, as scenario.resolved.yaml writes it when the median would not
                 // read back exactly.
                 return .lognormal(mu: try muValue.number("a number", in: -700...700),
                                   sigma: try fields.required("sigma", "sd of the logarithm").number(in: 0...20))
             }
-            if fields["median"] != nil || fields["sigma"] != nil {
+            if form == 0 {
                 return .lognormal(median: try quantity(try fields.required("median", "the median"), unit),
                                   sigma: try fields.required("sigma", "sd of the logarithm").number(in: 0...20))
             }

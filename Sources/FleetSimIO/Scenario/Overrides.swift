@@ -51,7 +51,8 @@ public struct Override: Sendable, Equatable {
     func apply(to document: Node) throws -> Node {
         let value: Node
         do {
-            value = try Yams.compose(yaml: valueText) ?? Node("", Tag(.null))
+            // An empty value is YAML's null, which removes an optional key.
+            value = try Yams.compose(yaml: valueText) ?? Node("null")
         } catch {
             throw ScenarioError(file: "--set", line: nil, keyPath: keyPath, message: "value is not valid YAML: \(valueText)")
         }

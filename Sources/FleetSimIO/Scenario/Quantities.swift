@@ -4,7 +4,7 @@ import Foundation
 /// `1200/min`), percentages (`70%`) and plain numbers. Each returns nil for text it does not understand, and never a
 /// NaN or an infinity.
 enum Quantities {
-    /// Seconds per unit, longest suffix first so that `ms` is not read as `m`.
+    /// Seconds per unit; a unit is matched as a whole word, so `ms` is never read as `m`.
     static let durationUnits: [(suffix: String, seconds: Double)] = [
         ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("min", 60), ("h", 3600), ("d", 86_400),
         ("w", 604_800),

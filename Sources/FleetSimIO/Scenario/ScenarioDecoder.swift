@@ -16,7 +16,7 @@ struct ScenarioDecoder {
 
     func decode(_ root: ScenarioValue) throws -> Scenario {
         let top = try root.mapping(allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo"])
-        let name = try top["name"]?.name() ?? defaultName
+        let name = try top["name"]?.name() ?? Self.sanitizedName(defaultName)
         let seed = try top["seed"].map { UInt64(try $0.integer("a seed", in: 0...Int(UInt32.max))) } ?? 1
         let durationValue = try top.required("duration", "how much time to simulate, e.g. 1d")
         let duration = try durationValue.duration(in: 1e-3...Self.maxDurationSeconds)
@@ -35,6 +35,12 @@ struct ScenarioDecoder {
         return Scenario(
             name: name, seed: seed, durationSeconds: duration, windowSeconds: min(window, duration),
             warmupSeconds: warmup, traffic: traffic, deployments: deployments, slo: slo)
+    }
+
+    /// A file name made into a valid scenario name: characters other than letters, digits, `-` and `_` become `-`.
+    static func sanitizedName(_ text: String) -> String {
+        let cleaned = String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        return cleaned.isEmpty ? "scenario" : cleaned
     }
 
     // MARK: Traffic
@@ -255,8 +261,12 @@ struct ScenarioDecoder {
         if parts.count == 2 {
             guard whole.count <= 2 else { return nil }
             digits = String(repeating: "0", count: 2 - whole.count) + whole + parts[1]
-        } else {
+        } else if whole.count <= 2 {
             digits = whole.count == 1 ? "0" + whole : String(whole)
+        } else {
+            // p999, p9999: more nines; anything else of three digits or more (p100, p500) is not a percentile.
+            guard whole.hasPrefix("99") else { return nil }
+            digits = String(whole)
         }
         guard let value = Double("0." + digits), value > 0, value < 1 else { return nil }
         return value

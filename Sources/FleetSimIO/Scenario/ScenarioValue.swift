@@ -17,7 +17,8 @@ struct ScenarioValue {
         self.path = path
         self.file = file
         self.overridden = overridden
-        self.fromOverride = fromOverride || overridden.contains(path)
+        // Nodes that `--set` created have no position in the file.
+        self.fromOverride = fromOverride || overridden.contains(path) || node.mark == nil
     }
 
     func child(_ node: Node, path childPath: String) -> ScenarioValue {
@@ -49,7 +50,8 @@ struct ScenarioValue {
     }
 
     var isNull: Bool {
-        if case .scalar(let scalar) = node, scalar.style == .plain {
+        // A quoted "null" is a string; an unquoted one, `~` or nothing is YAML's null.
+        if case .scalar(let scalar) = node, scalar.style != .singleQuoted, scalar.style != .doubleQuoted {
             return node.null != nil || ["", "~", "null", "Null", "NULL"].contains(scalar.string)
         }
         return false
@@ -179,6 +181,15 @@ struct ScenarioMapping {
             throw value.error("missing '\(key)' (\(what))")
         }
         return found
+    }
+
+    /// The keys must be exactly one of `forms` (alternative parameter sets, such as {median, sigma} or
+    /// {mean, sd}); returns the index of the form. A partial form names what is missing; mixed forms are an error.
+    func form(_ forms: [[String]], _ what: String) throws -> Int {
+        let present = Set(keys)
+        if let exact = forms.firstIndex(where: { Set($0) == present }) { return exact }
+        let described = forms.map { "{\($0.joined(separator: ", "))}" }.joined(separator: " or ")
+        throw value.error("expected \(what) as \(described), found {\(keys.joined(separator: ", "))}")
     }
 
     /// Exactly one of `keys` must be present; returns which, with its value.
