@@ -27,7 +27,8 @@ public struct RateCurve: Sendable {
             points += stride(from: 0, through: horizon, by: 3600).map { $0 }
             curved = !traffic.spikes.isEmpty
         case nil:
-            curved = false
+            // Two spikes whose ramps overlap multiply into a quadratic.
+            curved = traffic.spikes.count > 1
         }
         if curved {
             points += stride(from: 0, through: horizon, by: Self.gridSeconds).map { $0 }
