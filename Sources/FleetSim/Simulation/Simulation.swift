@@ -14,7 +14,8 @@ public final class Simulation: DiscreteEventModel {
 
     let scenario: Scenario
     let replication: Int
-    weak var observer: (any SimulationObserver)?
+    /// Held strongly: an observer made inline for one run must live as long as the run.
+    let observer: (any SimulationObserver)?
 
     private var arrivals: ArrivalGenerator
     private let classStream: RandomStream

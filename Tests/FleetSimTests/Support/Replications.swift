@@ -44,8 +44,7 @@ func expectCovers(
     #expect(estimate.covers(truth, slack: slack), "\(text)", sourceLocation: sourceLocation)
 }
 
-/// Records every timeline row and fleet event of one run. The simulation holds its observer weakly, so the caller
-/// keeps the recorder alive for the duration of `run()`.
+/// Records every timeline row and fleet event of one run, for the caller to read after `run()`.
 final class TimelineRecorder: SimulationObserver {
     private(set) var rows: [TimelineRow] = []
     private(set) var fleetEvents: [FleetEvent] = []
