@@ -38,9 +38,6 @@ struct Accumulator {
         if met.ttft { sloMetTTFT += 1 }
     }
 
-    /// Requests that ended: completed, rejected or timed out.
-    var ended: Int { completed + rejected + timedOut }
-
     /// Adds the time integrals of a finished window (the run's totals take them window by window, so each event
     /// integrates the levels once).
     mutating func addIntegrals(of window: Accumulator) {

@@ -7,7 +7,6 @@ import FleetSimKernel
 final class ServingDeployment {
     struct Replica {
         var batch: [Request] = []
-        var busySince = 0.0
     }
 
     let index: Int32
@@ -108,7 +107,6 @@ final class ServingDeployment {
             replicas[replica].batch.append(request)
         }
         inService += size
-        replicas[replica].busySince = now
         let serviceSeconds = spec.service.time.sample(serviceStream) + spec.service.perItemSeconds * Double(size)
         events.schedule(.batchCompleted(deployment: index, replica: Int32(replica)), at: now + serviceSeconds)
     }

@@ -17,12 +17,6 @@ public indirect enum JSONValue: Equatable, Sendable {
         return .number(value)
     }
 
-    /// The member at `key` of an object.
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members.first { $0.0 == key }?.1 }
-        return nil
-    }
-
     /// Pretty-printed with two-space indentation and a final newline.
     public func text() -> String {
         var output = ""
