@@ -82,7 +82,7 @@ public struct Spike: Sendable, Equatable {
     /// is the value just after `t`; `multiplier(justBefore:)` is the value just before it.
     public func multiplier(at t: Double) -> Double {
         let end = atSeconds + durationSeconds
-        guard t >= atSeconds, t < end || (rampSeconds > 0 && t == end) else { return 1 }
+        guard t >= atSeconds, t < end else { return 1 }
         return plateauOrRamp(t, end: end)
     }
 

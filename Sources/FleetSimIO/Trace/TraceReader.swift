@@ -50,7 +50,6 @@ public final class TraceReader {
     private var csvColumns: (time: Int, prompt: Int, output: Int, className: Int?, count: Int) = (0, 1, 2, nil, 3)
     private var origin: Double?
     private var previousTime = -Double.infinity
-    private var pending: String?
 
     /// Opens `path`; the format is detected from the first line unless given.
     public init(path: String, format: TraceFormat? = nil) throws {
@@ -62,7 +61,7 @@ public final class TraceReader {
         self.file = file
         var first: String?
         repeat {
-            first = Self.readLine(file, &lineBuffer, &lineCapacity)
+            first = Self.readLineBytes(file, &lineBuffer, &lineCapacity).map { String(decoding: $0, as: UTF8.self) }
             if first != nil { lineNumber += 1 }
         } while first?.trimmingCharacters(in: .whitespaces).isEmpty == true
         guard let header = first else {
@@ -85,7 +84,9 @@ public final class TraceReader {
             case .csv:
                 csvColumns = try Self.csvColumns(header, path: path, line: lineNumber)
             case .mooncake:
-                pending = header
+                // No header: the first line is a record, read again by `next()`.
+                rewind(file)
+                lineNumber = 0
             }
         } catch {
             fclose(file)
@@ -103,18 +104,10 @@ public final class TraceReader {
     /// The next record, or nil at the end of the file.
     public func next() throws -> TraceRecord? {
         while true {
-            var record: TraceRecord
-            if let held = pending {
-                pending = nil
-                var bytes = Array(held.utf8)
-                bytes.append(0)
-                record = try bytes.withUnsafeMutableBufferPointer { try parse(UnsafeBufferPointer(rebasing: $0[..<($0.count - 1)])) }
-            } else {
-                guard let line = readLineBytes() else { return nil }
-                lineNumber += 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                record = try parse(line)
-            }
+            guard let line = Self.readLineBytes(file, &lineBuffer, &lineCapacity) else { return nil }
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            var record = try parse(line)
             let absolute = record.timeSeconds
             if absolute < previousTime {
                 throw fail("time goes backwards (\(absolute - previousTime) s after the previous row); traces must be sorted by time")
@@ -129,7 +122,9 @@ public final class TraceReader {
 
     /// The next line in the reader's buffer, without its line break; valid until the next read. The bytes are
     /// followed by a NUL, so C number parsers stop at the line's end.
-    private func readLineBytes() -> UnsafeBufferPointer<UInt8>? {
+    private static func readLineBytes(
+        _ file: UnsafeMutablePointer<FILE>, _ lineBuffer: inout UnsafeMutablePointer<CChar>?, _ lineCapacity: inout Int
+    ) -> UnsafeBufferPointer<UInt8>? {
         let length = getline(&lineBuffer, &lineCapacity, file)
         guard length >= 0, let buffer = lineBuffer else { return nil }
         var end = length
@@ -304,17 +299,5 @@ public final class TraceReader {
         rest = rest.dropFirst().drop { $0 == " " }
         let number = rest.prefix { $0.isNumber || "+-.eE".contains($0) }
         return Double(number)
-    }
-
-    static func readLine(
-        _ file: UnsafeMutablePointer<FILE>, _ buffer: inout UnsafeMutablePointer<CChar>?, _ capacity: inout Int
-    ) -> String? {
-        let length = getline(&buffer, &capacity, file)
-        guard length >= 0, let buffer else { return nil }
-        var end = length
-        while end > 0 && (buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D) { end -= 1 }
-        return buffer.withMemoryRebound(to: UInt8.self, capacity: end) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: end), as: UTF8.self)
-        }
     }
 }
