@@ -20,3 +20,22 @@ fi
 grep -q "bad.yaml:3: traffic.rate: expected a rate" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
 [ ! -e "$work/out" ] || { echo "smoke: a result folder was left behind" >&2; exit 1; }
 echo "smoke: bad input rejected cleanly: $(cat "$work/err")"
+
+# A trace whose time goes backwards: the trace file and line are named before anything runs.
+printf 'time_s,prompt_tokens,output_tokens\n0,10,2\n5,10,2\n4,10,2\n' >"$work/trace.csv"
+cat >"$work/replay.yaml" <<'YAML'
+name: replay
+duration: 1h
+traffic: {trace: {file: trace.csv}}
+deployments:
+  api:
+    instance: {gpu: T4, onDemand: 0.5}
+    service: {time: 100ms}
+    pools: [{purchase: onDemand, count: 1}]
+YAML
+if "$fleetsim" run "$work/replay.yaml" --out "$work/out" 2>"$work/err"; then
+    echo "smoke: an unsorted trace was accepted" >&2; exit 1
+fi
+grep -q "trace.csv:4: traffic.trace.file: time goes backwards" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
+[ ! -e "$work/out" ] || { echo "smoke: a result folder was left behind" >&2; exit 1; }
+echo "smoke: bad trace rejected cleanly: $(cat "$work/err")"

@@ -22,17 +22,31 @@ public enum ScenarioRunner {
         _ scenario: Scenario, into directory: String, progress: ((Double) -> Void)? = nil
     ) throws -> Outcome {
         let resolved = try ScenarioEncoder.yaml(scenario)
+        let trace = try scenario.traffic.trace.map(openTrace)
         let writer = try ResultWriter(destination: directory)
         do {
             let started = DispatchTime.now().uptimeNanoseconds
-            let result = Simulation(scenario: scenario, observer: writer).run(progress: progress)
+            let result = Simulation(scenario: scenario, observer: writer, trace: trace).run(progress: progress)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if let failure = trace?.failure {
+                // The trace changed since it was checked; the partial result must not look complete.
+                throw ScenarioError(file: failure.file, line: failure.line, keyPath: "traffic.trace.file", message: failure.message)
+            }
             let summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall))
             try writer.finish(summary: summary, resolvedScenario: resolved)
             return Outcome(result: result, scenario: scenario, directory: writer.destination, wallSeconds: wall)
         } catch {
             writer.abandon()
             throw error
+        }
+    }
+
+    /// Opens the trace a scenario replays, reporting a problem as a scenario error.
+    public static func openTrace(_ replay: TraceReplay) throws -> TraceFileSource {
+        do {
+            return try TraceFileSource(replay)
+        } catch let error as TraceError {
+            throw ScenarioError(file: error.file, line: error.line, keyPath: "traffic.trace.file", message: error.message)
         }
     }
 }

@@ -50,9 +50,25 @@ public enum Distribution: Sendable, Equatable {
 
 /// The observed values behind an empirical distribution, kept sorted so quantiles can be read off.
 public struct EmpiricalValues: Sendable, Equatable {
-    public let sorted: [Double]
+    /// The column of a CSV file the values were read from, so a resolved scenario can name the file instead of
+    /// repeating thousands of values.
+    public struct Origin: Sendable, Equatable {
+        public var file: String
+        public var column: String
 
-    public init(_ values: [Double]) { sorted = values.sorted() }
+        public init(file: String, column: String) {
+            self.file = file
+            self.column = column
+        }
+    }
+
+    public let sorted: [Double]
+    public let origin: Origin?
+
+    public init(_ values: [Double], origin: Origin? = nil) {
+        sorted = values.sorted()
+        self.origin = origin
+    }
 
     /// The q-quantile (0…1) by linear interpolation between order statistics.
     public func quantile(_ q: Double) -> Double {

@@ -40,6 +40,14 @@ public final class RandomStream {
     /// An exponential draw with mean 1.
     @inlinable
     public func unitExponential() -> Double { gsl_ran_exponential(generator, 1) }
+
+    /// A gamma draw with shape k and scale θ (Marsaglia–Tsang in GSL).
+    @inlinable
+    public func gamma(shape: Double, scale: Double) -> Double { gsl_ran_gamma(generator, shape, scale) }
+
+    /// A Poisson count with the given mean.
+    @inlinable
+    public func poisson(mean: Double) -> Int { mean > 0 ? Int(gsl_ran_poisson(generator, mean)) : 0 }
 }
 
 /// Process-wide GSL set-up.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetSim
+import FleetSimIO
 import FleetSimKernel
 import Foundation
 
@@ -9,7 +10,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the kernel and the model: events per second and peak memory.",
         discussion: """
             hold: the event queue alone (hold model, 1,000 pending events). mmc: an M/M/c run end to end \
-            (c = 16, ρ = 0.8, --customers arrivals), with histograms and timeline windows. Build in release mode.
+            (c = 16, ρ = 0.8, --customers arrivals), with histograms and timeline windows. traffic: --requests \
+            synthetic arrivals (daily, weekly and spike shape, gamma arrivals, two token draws each). replay: a \
+            --requests-row CSV trace written to a temporary file, then checked and replayed as a scenario would. \
+            Peak memory is the process's; run one benchmark with --only to see its own. Build in release mode.
             """)
 
     @Option(help: "Hold operations for the kernel benchmark.")
@@ -18,7 +22,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Customers (arrivals) in the M/M/c benchmark.")
     var customers = 10_000_000
 
-    @Option(help: "Which benchmarks: hold, mmc or all.")
+    @Option(help: "Requests for the traffic and replay benchmarks.")
+    var requests = 10_000_000
+
+    @Option(help: "Which benchmarks: hold, mmc, traffic, replay or all.")
     var only = "all"
 
     func run() throws {
@@ -41,7 +48,86 @@ struct BenchCommand: ParsableCommand {
             report("mmc", events: Double(result.events), seconds: seconds,
                    note: "\(result.total.requests.arrived) customers, mean wait \(String(format: "%.4f", result.total.queueWait.mean ?? 0)) s")
         }
+        if only == "all" || only == "traffic" {
+            benchmarkTraffic()
+        }
+        if only == "all" || only == "replay" {
+            try benchmarkReplay()
+        }
         print("peak resident memory: \(String(format: "%.1f", peakResidentMiB())) MiB")
+    }
+
+    /// Synthetic arrivals alone: the rate curve (built inside the timing), time rescaling and token draws.
+    private func benchmarkTraffic() {
+        let rate = 100.0
+        let traffic = TrafficSpec(
+            ratePerSecond: rate, arrivals: .gamma(cv: 2), diurnal: .smooth(peakHour: 14, peakToTrough: 3),
+            weekly: [1.1, 1.1, 1.1, 1.1, 1, 0.8, 0.6],
+            spikes: [Spike(atSeconds: 3_600, durationSeconds: 1_800, multiplier: 3, rampSeconds: 300)],
+            classes: [RequestClass(name: "chat", deployment: "chat")])
+        let prompt = Distribution.lognormal(median: 1_000, sigma: 0.8)
+        let output = Distribution.lognormal(median: 200, sigma: 0.6)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let curve = RateCurve(traffic: traffic, horizon: Double(requests) / rate)
+        var generator = ArrivalGenerator(curve: curve, process: traffic.arrivals, stream: RandomStream(seed: 1, source: "traffic.arrivals"))
+        let tokens = RandomStream(seed: 1, source: "traffic.tokens")
+        var count = 0
+        var tokenSum = 0.0
+        while generator.next() != nil {
+            count += 1
+            tokenSum += prompt.sample(tokens) + output.sample(tokens)
+        }
+        let seconds = elapsed(since: started)
+        report("traffic", events: Double(count), seconds: seconds,
+               note: String(format: "%.3f s per million requests, mean tokens %.0f", seconds / Double(count) * 1e6, tokenSum / Double(max(count, 1))))
+    }
+
+    /// A recorded trace: the check pass a scenario makes before running, then the streamed replay.
+    private func benchmarkReplay() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fleetsim-bench-\(getpid()).csv").path
+        try writeTrace(path: path, rows: requests)
+        defer { unlink(path) }
+        let yaml = """
+            duration: 366d
+            traffic:
+              trace: {file: \(path)}
+            deployments:
+              api:
+                instance: {gpu: T4, gpus: 1, onDemand: 0.5}
+                service: {time: 1s}
+                pools: [{purchase: onDemand, count: 1}]
+            """
+        var started = DispatchTime.now().uptimeNanoseconds
+        let scenario = try ScenarioLoader.decode(yaml: yaml, file: "bench.yaml")
+        let checkSeconds = elapsed(since: started)
+        report("check", events: Double(requests), seconds: checkSeconds,
+               note: String(format: "%.3f s per million rows", checkSeconds / Double(requests) * 1e6))
+        started = DispatchTime.now().uptimeNanoseconds
+        let replay = scenario.traffic.trace!
+        var generator = TraceReplayGenerator(
+            replay: replay, source: try ScenarioRunner.openTrace(replay), horizon: scenario.durationSeconds,
+            stream: RandomStream(seed: 1, source: "traffic.trace"))
+        var count = 0
+        while generator.next() != nil { count += 1 }
+        let seconds = elapsed(since: started)
+        report("replay", events: Double(count), seconds: seconds,
+               note: String(format: "%.3f s per million requests", seconds / Double(max(count, 1)) * 1e6))
+    }
+
+    /// A FleetSim CSV trace of `rows` requests, 100 per second on average.
+    private func writeTrace(path: String, rows: Int) throws {
+        guard let file = fopen(path, "w") else { throw Failure(message: "cannot write \(path)") }
+        defer { fclose(file) }
+        let stream = RandomStream(seed: 2, source: "bench.trace")
+        fputs("time_s,prompt_tokens,output_tokens\n", file)
+        var microseconds = 0
+        for _ in 0..<rows {
+            microseconds += Int((stream.unitExponential() * 10_000).rounded())
+            let fraction = String(microseconds % 1_000_000)
+            let padding = String(repeating: "0", count: 6 - fraction.utf8.count)
+            let line = "\(microseconds / 1_000_000).\(padding)\(fraction),\(1 + stream.index(below: 4_000)),\(1 + stream.index(below: 800))\n"
+            fputs(line, file)
+        }
     }
 
     private func elapsed(since start: UInt64) -> Double {
@@ -49,7 +135,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func report(_ name: String, events: Double, seconds: Double, note: String) {
-        print(String(format: "%-5@ %12.0f events  %7.3f s  %6.2f M events/s  (%@)",
+        print(String(format: "%-7@ %12.0f events  %7.3f s  %6.2f M events/s  (%@)",
                      name as NSString, events, seconds, events / seconds / 1e6, note as NSString))
     }
 

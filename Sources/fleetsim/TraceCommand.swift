@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetSim
 import FleetSimIO
 import Foundation
 

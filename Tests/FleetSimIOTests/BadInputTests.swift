@@ -44,6 +44,15 @@ import Testing
         Case(label: "bad distribution parameter",
              yaml: validScenario.replacingOccurrences(of: "{exponential: {mean: 200ms}}", with: "{uniform: [2s, 1s]}"),
              line: 8, keyPath: "deployments.api.service.time.uniform", message: "lower bound 2.0 is above upper bound 1.0"),
+        Case(label: "six weekdays", yaml: validScenario.replacingOccurrences(of: "rate: 5/s", with: "rate: 5/s\n  weekly: [1, 1, 1, 1, 1, 1]"),
+             line: 5, keyPath: "traffic.weekly", message: "expected 7 day multipliers (the first for the scenario's first day), found 6"),
+        Case(label: "gamma arrivals without cv",
+             yaml: validScenario.replacingOccurrences(of: "rate: 5/s", with: "rate: 5/s\n  arrivals: {gamma: {mean: 2}}"),
+             line: 5, keyPath: "traffic.arrivals.gamma.mean", message: "unknown key 'mean'"),
+        Case(label: "MMPP burst share of 100 %",
+             yaml: validScenario.replacingOccurrences(
+                of: "rate: 5/s", with: "rate: 5/s\n  arrivals: {mmpp: {ratio: 4, burstShare: 100%, meanBurst: 2m}}"),
+             line: 5, keyPath: "traffic.arrivals.mmpp.burstShare", message: "between 0.1% and 99.9%, found \"100%\""),
         Case(label: "warm-up longer than the run", yaml: validScenario + "\nwarmup: 2h\n", line: 11, keyPath: "warmup",
              message: "expected a warm-up shorter than the duration (1h)"),
     ]

@@ -1,3 +1,4 @@
+import FleetSim
 import FleetSimIO
 import Foundation
 import Testing

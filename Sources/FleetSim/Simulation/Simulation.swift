@@ -17,8 +17,14 @@ public final class Simulation: DiscreteEventModel {
     /// Held strongly: an observer made inline for one run must live as long as the run.
     let observer: (any SimulationObserver)?
 
-    private var arrivals: ArrivalGenerator
+    /// Exactly one of the two is set. Two optionals rather than an enum, so each is mutated in place.
+    private var synthetic: ArrivalGenerator?
+    private var replay: TraceReplayGenerator?
+    /// The request whose `.arrival` event is pending.
+    private var nextRequest: Request?
     private let classStream: RandomStream
+    private let tokenLengths: [(prompt: TokenLength?, output: TokenLength?)]
+    private let classIndexByName: [String: Int32]
     private let classCumulativeWeights: [Double]
     private let classDeployment: [Int]
     let deployments: [ServingDeployment]
@@ -28,16 +34,38 @@ public final class Simulation: DiscreteEventModel {
     private var windowEnd: Double
     private var maxTotalReady = 0
 
-    public init(scenario: Scenario, replication: Int = 0, observer: (any SimulationObserver)? = nil) {
+    /// `trace` is where a scenario that replays a trace reads its records; the caller opens it (FleetSimIO does, from
+    /// `scenario.traffic.trace`), so the model never touches a file.
+    public init(
+        scenario: Scenario, replication: Int = 0, observer: (any SimulationObserver)? = nil,
+        trace: (any TraceSource)? = nil
+    ) {
         self.scenario = scenario
         self.replication = replication
         self.observer = observer
         func stream(_ source: String) -> RandomStream {
             RandomStream(seed: scenario.seed, source: source, replication: replication)
         }
-        let curve = RateCurve(traffic: scenario.traffic, horizon: scenario.durationSeconds)
-        arrivals = ArrivalGenerator(curve: curve, process: scenario.traffic.arrivals, stream: stream("traffic.arrivals"))
+        let traffic = scenario.traffic
+        let horizon = scenario.durationSeconds
+        if let replaySpec = traffic.trace {
+            guard let trace else { preconditionFailure("scenario \(scenario.name) replays a trace; pass its source") }
+            self.replay = TraceReplayGenerator(
+                replay: replaySpec, source: trace, horizon: horizon, stream: stream("traffic.trace"))
+        } else {
+            let random = traffic.randomSpikes?.realise(horizon: horizon, stream: stream("traffic.spikes")) ?? []
+            let curve = RateCurve(traffic: traffic, horizon: horizon, spikes: traffic.spikes + random)
+            var burstStream: RandomStream?
+            if case .mmpp = traffic.arrivals { burstStream = stream("traffic.bursts") }
+            synthetic = ArrivalGenerator(
+                curve: curve, process: traffic.arrivals, stream: stream("traffic.arrivals"), burstStream: burstStream)
+        }
         classStream = stream("traffic.classes")
+        tokenLengths = traffic.classes.map { requestClass in
+            (requestClass.promptTokens.map { TokenLength($0, stream("traffic.prompt.\(requestClass.name)")) },
+             requestClass.outputTokens.map { TokenLength($0, stream("traffic.output.\(requestClass.name)")) })
+        }
+        classIndexByName = Dictionary(uniqueKeysWithValues: traffic.classes.enumerated().map { ($1.name, Int32($0)) })
         let weights = scenario.traffic.classes.map(\.weight)
         let totalWeight = weights.reduce(0, +)
         var running = 0.0
@@ -66,9 +94,7 @@ public final class Simulation: DiscreteEventModel {
                     replicasBefore: 0, replicasAfter: pool.count, detail: "fixed fleet"))
             }
         }
-        if let first = arrivals.next() {
-            events.schedule(.arrival, at: first)
-        }
+        scheduleNextArrival()
         run(until: scenario.durationSeconds, progress: progress)
         closeWindow(at: scenario.durationSeconds)
         return makeResult()
@@ -87,13 +113,9 @@ public final class Simulation: DiscreteEventModel {
     public func handle(_ event: SimulationEvent) {
         switch event {
         case .arrival:
-            let now = events.now
-            let requestClass = pickClass()
-            let deployment = deployments[classDeployment[requestClass]]
-            deployment.arrive(Request(arrival: now, classIndex: Int32(requestClass)), events: &events)
-            if let next = arrivals.next() {
-                events.schedule(.arrival, at: next)
-            }
+            guard let request = nextRequest else { preconditionFailure("an arrival event without a request") }
+            deployments[classDeployment[Int(request.classIndex)]].arrive(request, events: &events)
+            scheduleNextArrival()
         case .batchWindowDue(let deployment):
             deployments[Int(deployment)].batchWindowDue(events: &events)
         case .batchCompleted(let deployment, let replica):
@@ -104,6 +126,27 @@ public final class Simulation: DiscreteEventModel {
     }
 
     // MARK: Internals
+
+    /// Draws (or reads) the next request and schedules its arrival; nothing once the traffic is over.
+    private func scheduleNextArrival() {
+        if synthetic != nil {
+            guard let time = synthetic!.next() else { nextRequest = nil; return }
+            let requestClass = pickClass()
+            let lengths = tokenLengths[requestClass]
+            nextRequest = Request(
+                arrival: time, classIndex: Int32(requestClass),
+                promptTokens: lengths.prompt?.draw() ?? 0, outputTokens: lengths.output?.draw() ?? 0)
+        } else {
+            guard let arrival = replay!.next() else { nextRequest = nil; return }
+            let record = arrival.record
+            // The trace names the class when it can; otherwise the weights decide, as for synthetic traffic.
+            let requestClass = record.className.flatMap { classIndexByName[$0] } ?? Int32(pickClass())
+            nextRequest = Request(
+                arrival: arrival.time, classIndex: requestClass,
+                promptTokens: Int32(clamping: record.promptTokens), outputTokens: Int32(clamping: record.outputTokens))
+        }
+        events.schedule(.arrival, at: nextRequest!.arrival)
+    }
 
     private func pickClass() -> Int {
         guard classCumulativeWeights.count > 1 else { return 0 }
@@ -159,5 +202,21 @@ public final class Simulation: DiscreteEventModel {
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
             total: total, deployments: perDeployment, events: events.processed)
+    }
+}
+
+/// A token-length distribution with its own stream. Draws are rounded to whole tokens, at least one.
+struct TokenLength {
+    let distribution: Distribution
+    let stream: RandomStream
+
+    init(_ distribution: Distribution, _ stream: RandomStream) {
+        self.distribution = distribution
+        self.stream = stream
+    }
+
+    func draw() -> Int32 {
+        let value = distribution.sample(stream).rounded()
+        return value >= 1 ? Int32(clamping: Int(min(value, 1e9))) : 1
     }
 }

@@ -2,8 +2,8 @@
 /// arrivals) in closed form.
 ///
 /// The curve passes through the exact rate shape at every breakpoint of every factor (spike ramps, hourly profile
-/// points) and, where a factor is curved (the smooth diurnal cosine, or a product of two sloped factors), at least
-/// every `gridSeconds`. Between points it is linear; for a one-minute grid the largest relative departure from the
+/// points, midnights of a weekly cycle) and, where a factor is curved (the smooth diurnal cosine, or a product of two
+/// sloped factors), at least every `gridSeconds`. Between points it is linear; for a one-minute grid the largest relative departure from the
 /// cosine is (2π·60/86400)²/8 ≈ 2.4e-6. Arrival processes are exact for this curve: the expected count over any
 /// interval is its integral, and arrival times are found by inverting it (time rescaling).
 public struct RateCurve: Sendable {
@@ -14,10 +14,16 @@ public struct RateCurve: Sendable {
 
     public static let gridSeconds: Double = 60
 
-    public init(traffic: TrafficSpec, horizon: Double) {
+    /// The curve of `traffic`'s synthetic rate shape with `spikes` (its scheduled spikes plus any realised random
+    /// ones) over [0, horizon].
+    public init(traffic: TrafficSpec, horizon: Double, spikes: [Spike]? = nil) {
+        let spikes = (spikes ?? traffic.spikes).sorted { $0.atSeconds < $1.atSeconds }
         var points: [Double] = [0, horizon]
-        for spike in traffic.spikes {
+        for spike in spikes {
             points += spike.breakpoints
+        }
+        if traffic.weekly != nil {
+            points += stride(from: 0, through: horizon, by: 86_400).map { $0 }
         }
         let curved: Bool
         switch traffic.diurnal {
@@ -25,21 +31,33 @@ public struct RateCurve: Sendable {
             curved = true
         case .hourly?:
             points += stride(from: 0, through: horizon, by: 3600).map { $0 }
-            curved = !traffic.spikes.isEmpty
+            curved = spikes.contains { $0.rampSeconds > 0 }
         case nil:
             // Two spikes whose ramps overlap multiply into a quadratic.
-            curved = traffic.spikes.count > 1
+            curved = spikes.count > 1
         }
         if curved {
             points += stride(from: 0, through: horizon, by: Self.gridSeconds).map { $0 }
         }
-        // A step (a spike without ramp) is two points at the same instant: the rate just before and just after.
+        // A step (a spike without ramp, a change of weekday) is two points at the same instant: the rate just
+        // before and just after. Spikes are visited in start order, keeping only those that touch `t`, so a year
+        // with a spike a day costs no more per point than a day with one.
         var times: [Double] = []
         var rates: [Double] = []
+        var nextSpike = 0
+        var active: [Spike] = []
         for t in Set(points.filter { $0 >= 0 && $0 <= horizon }).sorted() {
-            let base = traffic.ratePerSecond * (traffic.diurnal?.multiplier(at: t) ?? 1)
-            let before = base * traffic.spikes.reduce(1) { $0 * $1.multiplier(justBefore: t) }
-            let after = base * traffic.spikes.reduce(1) { $0 * $1.multiplier(at: t) }
+            while nextSpike < spikes.count && spikes[nextSpike].atSeconds <= t {
+                active.append(spikes[nextSpike])
+                nextSpike += 1
+            }
+            active.removeAll { $0.endSeconds < t }
+            let daily = traffic.ratePerSecond * (traffic.diurnal?.multiplier(at: t) ?? 1)
+            let dayAfter = Int((t / 86_400).rounded(.down))
+            let dayBefore = max(Int((t / 86_400).rounded(.up)) - 1, 0)
+            let before = daily * traffic.weeklyMultiplier(day: dayBefore)
+                * active.reduce(1) { $0 * $1.multiplier(justBefore: t) }
+            let after = daily * traffic.weeklyMultiplier(day: dayAfter) * active.reduce(1) { $0 * $1.multiplier(at: t) }
             if t > 0 && before != after {
                 times.append(t)
                 rates.append(before)

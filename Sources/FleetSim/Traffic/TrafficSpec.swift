@@ -1,37 +1,100 @@
+import FleetSimKernel
 import Foundation
 
-/// The offered load of a scenario: a rate shape, an arrival process and the request classes it is split into.
+/// The offered load of a scenario: either a synthetic rate shape with an arrival process, or a recorded trace; in
+/// both cases split into request classes.
 ///
-/// The rate shape is `ratePerSecond × diurnal(t) × Π spikes(t)`. The diurnal factor averages 1 over a day, so
-/// `ratePerSecond` is the long-run mean rate when there are no spikes; spikes add load on top.
+/// The synthetic rate is `ratePerSecond × diurnal(t) × weekly(t) × Π spikes(t)`. The diurnal factor averages 1 over a
+/// day and the weekly factor over a week, so without spikes `ratePerSecond` is the long-run mean rate; spikes, scheduled
+/// or random, add load on top of it.
 public struct TrafficSpec: Sendable, Equatable {
     public var ratePerSecond: Double
     public var arrivals: ArrivalProcess
     public var diurnal: DiurnalShape?
+    /// Seven day multipliers, the first for the day the scenario starts; normalised to mean 1.
+    public var weekly: [Double]?
     public var spikes: [Spike]
+    public var randomSpikes: RandomSpikes?
     public var classes: [RequestClass]
+    /// When set, arrivals come from this recorded trace and the synthetic fields above are unused.
+    public var trace: TraceReplay?
 
     public init(
         ratePerSecond: Double,
         arrivals: ArrivalProcess = .poisson,
         diurnal: DiurnalShape? = nil,
+        weekly: [Double]? = nil,
         spikes: [Spike] = [],
-        classes: [RequestClass]
+        randomSpikes: RandomSpikes? = nil,
+        classes: [RequestClass],
+        trace: TraceReplay? = nil
     ) {
         self.ratePerSecond = ratePerSecond
         self.arrivals = arrivals
         self.diurnal = diurnal
+        self.weekly = weekly
         self.spikes = spikes
+        self.randomSpikes = randomSpikes
         self.classes = classes
+        self.trace = trace
+    }
+
+    /// The weekly multiplier on day `day` (0 = the first day of the scenario).
+    func weeklyMultiplier(day: Int) -> Double {
+        guard let weekly else { return 1 }
+        let mean = weekly.reduce(0, +) / Double(weekly.count)
+        return weekly[day % weekly.count] / mean
     }
 }
 
-/// How arrivals are spaced in "operational time", where the rate shape has been flattened to one per unit.
-public enum ArrivalProcess: String, Sendable, Equatable, CaseIterable {
+/// How arrivals are spaced in "operational time", where the rate shape has been flattened to one arrival per unit.
+/// Every process has mean gap 1 there, so each keeps the configured rate shape as its mean and only changes how
+/// bursty the arrivals are around it.
+public enum ArrivalProcess: Sendable, Equatable {
     /// Exponential gaps: a (non-homogeneous) Poisson process.
     case poisson
-    /// Equal gaps in operational time: exactly one arrival per unit of expected load.
+    /// Equal gaps: exactly one arrival per unit of expected load.
     case deterministic
+    /// Gamma-distributed gaps with this coefficient of variation: a renewal process, burstier than Poisson when
+    /// cv > 1 and smoother when cv < 1.
+    case gamma(cv: Double)
+    /// A two-state Markov-modulated Poisson process.
+    case mmpp(MMPP)
+
+    /// The name of the process in scenario files.
+    public var name: String {
+        switch self {
+        case .poisson: "poisson"
+        case .deterministic: "deterministic"
+        case .gamma: "gamma"
+        case .mmpp: "mmpp"
+        }
+    }
+}
+
+/// A Poisson process whose rate switches between a burst and a calm level, spending exponentially distributed
+/// wall-clock periods in each. The two levels are set so the long-run mean is the rate shape itself:
+/// `highFraction × high + (1 − highFraction) × low = 1`, with `high = ratio × low`.
+public struct MMPP: Sendable, Equatable {
+    /// Burst rate over calm rate (> 1).
+    public var ratio: Double
+    /// The long-run fraction of time spent bursting (0 < f < 1).
+    public var highFraction: Double
+    /// The mean length of one burst, in seconds.
+    public var meanBurstSeconds: Double
+
+    public init(ratio: Double, highFraction: Double, meanBurstSeconds: Double) {
+        self.ratio = ratio
+        self.highFraction = highFraction
+        self.meanBurstSeconds = meanBurstSeconds
+    }
+
+    /// The rate multiplier while calm.
+    public var lowMultiplier: Double { 1 / (highFraction * ratio + 1 - highFraction) }
+    /// The rate multiplier while bursting.
+    public var highMultiplier: Double { ratio * lowMultiplier }
+    /// The mean length of a calm period, which makes `highFraction` the stationary share of bursts.
+    public var meanCalmSeconds: Double { meanBurstSeconds * (1 - highFraction) / highFraction }
 }
 
 /// A daily cycle of the rate, normalised to average 1 over 24 hours.
@@ -73,28 +136,28 @@ public struct Spike: Sendable, Equatable {
         self.rampSeconds = rampSeconds
     }
 
+    var endSeconds: Double { atSeconds + durationSeconds }
+
     /// The instants where the factor changes slope.
     var breakpoints: [Double] {
-        [atSeconds, atSeconds + rampSeconds, atSeconds + durationSeconds - rampSeconds, atSeconds + durationSeconds]
+        [atSeconds, atSeconds + rampSeconds, endSeconds - rampSeconds, endSeconds]
     }
 
     /// The factor at `t`. Without a ramp the spike is a step: the factor applies on [at, at + duration), so this
     /// is the value just after `t`; `multiplier(justBefore:)` is the value just before it.
     public func multiplier(at t: Double) -> Double {
-        let end = atSeconds + durationSeconds
-        guard t >= atSeconds, t < end else { return 1 }
-        return plateauOrRamp(t, end: end)
+        guard t >= atSeconds, t < endSeconds else { return 1 }
+        return plateauOrRamp(t)
     }
 
     /// The factor's limit from the left at `t` (differs from `multiplier(at:)` only at the edges of a step).
     public func multiplier(justBefore t: Double) -> Double {
-        let end = atSeconds + durationSeconds
-        guard t > atSeconds, t <= end else { return 1 }
-        return plateauOrRamp(t, end: end)
+        guard t > atSeconds, t <= endSeconds else { return 1 }
+        return plateauOrRamp(t)
     }
 
-    private func plateauOrRamp(_ t: Double, end: Double) -> Double {
-        let intoRamp = min(t - atSeconds, end - t)
+    private func plateauOrRamp(_ t: Double) -> Double {
+        let intoRamp = min(t - atSeconds, endSeconds - t)
         if rampSeconds > 0 && intoRamp < rampSeconds {
             return 1 + (multiplier - 1) * intoRamp / rampSeconds
         }
@@ -102,15 +165,56 @@ public struct Spike: Sendable, Equatable {
     }
 }
 
-/// A kind of request: its share of the traffic and the deployment that serves it.
+/// Unscheduled bursts: a Poisson number per day at uniformly random instants, each with a random height and
+/// length. They are drawn once per replication, from their own stream, before the first arrival.
+public struct RandomSpikes: Sendable, Equatable {
+    public var perDay: Double
+    public var multiplier: Distribution
+    public var duration: Distribution
+    /// The ramp up and down of each, capped at half its duration.
+    public var rampSeconds: Double
+
+    public init(perDay: Double, multiplier: Distribution, duration: Distribution, rampSeconds: Double = 0) {
+        self.perDay = perDay
+        self.multiplier = multiplier
+        self.duration = duration
+        self.rampSeconds = rampSeconds
+    }
+
+    /// The spikes of one replication over `horizon` seconds, in start order. Each spike's start, height and length
+    /// are drawn in that order, so adding a spike at the end never moves the earlier ones.
+    public func realise(horizon: Double, stream: RandomStream) -> [Spike] {
+        let count = stream.poisson(mean: perDay * horizon / 86_400)
+        var spikes: [Spike] = []
+        spikes.reserveCapacity(count)
+        for _ in 0..<count {
+            let at = stream.uniform() * horizon
+            let height = multiplier.sample(stream)
+            let length = max(duration.sample(stream), 1e-3)
+            spikes.append(Spike(atSeconds: at, durationSeconds: length, multiplier: height,
+                                rampSeconds: min(rampSeconds, length / 2)))
+        }
+        return spikes.sorted { $0.atSeconds < $1.atSeconds }
+    }
+}
+
+/// A kind of request: its share of the traffic, the deployment that serves it and how long its prompts and answers
+/// are (in tokens). Token lengths are optional for generic deployments, which do not look at them.
 public struct RequestClass: Sendable, Equatable {
     public var name: String
     public var weight: Double
     public var deployment: String
+    public var promptTokens: Distribution?
+    public var outputTokens: Distribution?
 
-    public init(name: String, weight: Double = 1, deployment: String) {
+    public init(
+        name: String, weight: Double = 1, deployment: String,
+        promptTokens: Distribution? = nil, outputTokens: Distribution? = nil
+    ) {
         self.name = name
         self.weight = weight
         self.deployment = deployment
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
     }
 }

@@ -7,6 +7,7 @@ import FleetSimKernel
 /// time: {exponential: {mean: 200ms}}
 /// time: {lognormal: {median: 45s, sigma: 0.3}}  # or {mean: …, sd: …}
 /// time: {uniform: [60s, 120s]}
+/// outputTokens: {empirical: {file: lengths.csv, column: num_decode_tokens}}
 /// ```
 enum DistributionDecoder {
     /// What the values of the distribution measure, which decides how they are written.
@@ -17,20 +18,23 @@ enum DistributionDecoder {
 
     static let families = ["constant", "uniform", "exponential", "gamma", "lognormal", "normal", "weibull", "pareto", "empirical"]
 
-    static func decode(_ value: ScenarioValue, as unit: Unit) throws -> Distribution {
+    /// `baseDirectory` is where a relative `empirical.file` is found.
+    static func decode(_ value: ScenarioValue, as unit: Unit, baseDirectory: String = ".") throws -> Distribution {
         guard case .mapping = value.node else {
             return .constant(try quantity(value, unit))
         }
         let fields = try value.mapping(allowed: families)
         let (family, parameters) = try fields.oneOf(families, "a distribution family")
-        let distribution = try decode(family: family, parameters, unit)
+        let distribution = try decode(family: family, parameters, unit, baseDirectory: baseDirectory)
         if let problem = distribution.problem {
             throw parameters.error(problem)
         }
         return distribution
     }
 
-    private static func decode(family: String, _ value: ScenarioValue, _ unit: Unit) throws -> Distribution {
+    private static func decode(
+        family: String, _ value: ScenarioValue, _ unit: Unit, baseDirectory: String
+    ) throws -> Distribution {
         switch family {
         case "constant":
             return .constant(try quantity(value, unit))
@@ -81,7 +85,14 @@ enum DistributionDecoder {
             let scale = try quantity(try fields.required("scale", "the scale"), unit)
             return family == "weibull" ? .weibull(shape: shape, scale: scale) : .pareto(shape: shape, scale: scale)
         default:
-            let fields = try value.mapping(allowed: ["values"])
+            let fields = try value.mapping(allowed: ["values", "file", "column"])
+            if try fields.form([["values"], ["file", "column"]], "empirical values") == 1 {
+                let fileValue = try fields.required("file", "a CSV file with a header")
+                let path = FilePaths.resolve(try fileValue.string(), from: baseDirectory)
+                let column = try fields.required("column", "the header of the column to resample").string()
+                let values = try CSVColumn.read(path: path, column: column, unit: unit, keyPath: fileValue.path)
+                return .empirical(EmpiricalValues(values, origin: .init(file: path, column: column)))
+            }
             let items = try fields.required("values", "the observed values").list()
             return .empirical(EmpiricalValues(try items.map { try quantity($0, unit) }))
         }

@@ -13,6 +13,8 @@ struct ScenarioDecoder {
     static let nonNegative = 0.0...Double.greatestFiniteMagnitude
 
     let defaultName: String
+    /// Where relative file paths (traces, token-length files) are resolved from: the scenario file's folder.
+    let baseDirectory: String
 
     func decode(_ root: ScenarioValue) throws -> Scenario {
         let top = try root.mapping(allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo"])
@@ -45,19 +47,10 @@ struct ScenarioDecoder {
 
     // MARK: Traffic
 
+    static let syntheticKeys = ["rate", "arrivals", "diurnal", "weekly", "spikes", "randomSpikes"]
+
     private func decodeTraffic(_ value: ScenarioValue, deployments: [DeploymentSpec], horizon: Double) throws -> TrafficSpec {
-        let fields = try value.mapping(allowed: ["rate", "arrivals", "diurnal", "spikes", "classes"])
-        let rate = try fields.required("rate", "mean requests per second, e.g. 40/s").rate(in: 0...Self.maxRatePerSecond)
-        var arrivals = ArrivalProcess.poisson
-        if let arrivalsValue = fields["arrivals"] {
-            let text = try arrivalsValue.string()
-            guard let process = ArrivalProcess(rawValue: text) else {
-                throw arrivalsValue.expected("one of \(ArrivalProcess.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            arrivals = process
-        }
-        let diurnal = try fields["diurnal"].map(decodeDiurnal)
-        let spikes = try fields["spikes"]?.list().map { try decodeSpike($0) } ?? []
+        let fields = try value.mapping(allowed: Self.syntheticKeys + ["classes", "trace"])
         let classes: [RequestClass]
         if let classesValue = fields["classes"] {
             classes = try decodeClasses(classesValue, deployments: deployments)
@@ -66,9 +59,81 @@ struct ScenarioDecoder {
         } else {
             throw value.error("missing 'classes': with several deployments, each class must name the one that serves it")
         }
-        let traffic = TrafficSpec(ratePerSecond: rate, arrivals: arrivals, diurnal: diurnal, spikes: spikes, classes: classes)
+        let traffic: TrafficSpec
+        if let traceValue = fields["trace"] {
+            if let synthetic = Self.syntheticKeys.first(where: { fields[$0] != nil }) {
+                throw fields[synthetic]!.error("'\(synthetic)' shapes synthetic traffic and cannot be combined with 'trace'; "
+                    + "use trace.scale and trace.speedup to change a replayed trace's rate")
+            }
+            let replay = try TraceDecoder(baseDirectory: baseDirectory).decode(traceValue, classes: classes)
+            traffic = TrafficSpec(ratePerSecond: 0, classes: classes, trace: replay)
+        } else {
+            let rate = try fields.required("rate", "mean requests per second, e.g. 40/s (or a 'trace' to replay)")
+                .rate(in: 0...Self.maxRatePerSecond)
+            traffic = TrafficSpec(
+                ratePerSecond: rate,
+                arrivals: try fields["arrivals"].map(decodeArrivals) ?? .poisson,
+                diurnal: try fields["diurnal"].map(decodeDiurnal),
+                weekly: try fields["weekly"].map(decodeWeekly),
+                spikes: try fields["spikes"]?.list().map { try decodeSpike($0) } ?? [],
+                randomSpikes: try fields["randomSpikes"].map(decodeRandomSpikes),
+                classes: classes)
+        }
         try checkServed(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
         return traffic
+    }
+
+    private func decodeArrivals(_ value: ScenarioValue) throws -> ArrivalProcess {
+        let processes = ["poisson", "deterministic", "gamma", "mmpp"]
+        if let text = value.scalarText {
+            switch text {
+            case "poisson": return .poisson
+            case "deterministic": return .deterministic
+            default: throw value.expected("poisson, deterministic, {gamma: {cv: …}} or {mmpp: {…}}")
+            }
+        }
+        let (process, parameters) = try value.mapping(allowed: processes).oneOf(processes, "an arrival process")
+        switch process {
+        case "gamma":
+            let cv = try parameters.mapping(allowed: ["cv"]).required("cv", "the inter-arrival coefficient of variation")
+                .number("a coefficient of variation", in: 0.01...100)
+            return .gamma(cv: cv)
+        case "mmpp":
+            let fields = try parameters.mapping(allowed: ["ratio", "burstShare", "meanBurst"])
+            let ratio = try fields.required("ratio", "burst rate over calm rate, e.g. 4")
+                .number("a ratio of at least 1", in: 1...1e6)
+            let share = try fields.required("burstShare", "the share of time spent bursting, e.g. 10%")
+                .fraction(in: 0.001...0.999)
+            let burst = try fields.required("meanBurst", "the mean length of a burst, e.g. 2m")
+                .duration(in: 1e-3...Self.maxDurationSeconds)
+            return .mmpp(MMPP(ratio: ratio, highFraction: share, meanBurstSeconds: burst))
+        default:
+            // Written as a mapping, e.g. {poisson: {}}.
+            return process == "poisson" ? .poisson : .deterministic
+        }
+    }
+
+    private func decodeWeekly(_ value: ScenarioValue) throws -> [Double] {
+        let items = try value.list()
+        guard items.count == 7 else {
+            throw value.error("expected 7 day multipliers (the first for the scenario's first day), found \(items.count)")
+        }
+        let values = try items.map { try $0.number("a non-negative multiplier", in: 0...1e6) }
+        guard values.reduce(0, +) > 0 else { throw value.error("the day multipliers are all zero") }
+        return values
+    }
+
+    private func decodeRandomSpikes(_ value: ScenarioValue) throws -> RandomSpikes {
+        let fields = try value.mapping(allowed: ["perDay", "multiplier", "duration", "ramp"])
+        let perDay = try fields.required("perDay", "the mean number of spikes per day").number("a mean count", in: 0...10_000)
+        let multiplier = try DistributionDecoder.decode(
+            try fields.required("multiplier", "the rate factor at a spike's height, e.g. {uniform: [2, 4]}"),
+            as: .count, baseDirectory: baseDirectory)
+        let duration = try DistributionDecoder.decode(
+            try fields.required("duration", "how long a spike lasts, e.g. {exponential: {mean: 20m}}"),
+            as: .duration, baseDirectory: baseDirectory)
+        let ramp = try fields["ramp"]?.duration(in: Self.nonNegative) ?? 0
+        return RandomSpikes(perDay: perDay, multiplier: multiplier, duration: duration, rampSeconds: ramp)
     }
 
     private func decodeDiurnal(_ value: ScenarioValue) throws -> DiurnalShape {
@@ -108,7 +173,7 @@ struct ScenarioDecoder {
         guard !items.isEmpty else { throw value.expected("at least one request class") }
         var seen = Set<String>()
         return try items.map { item in
-            let fields = try item.mapping(allowed: ["name", "weight", "deployment"])
+            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens"])
             let nameValue = try fields.required("name", "the class name")
             let name = try nameValue.name()
             guard seen.insert(name).inserted else { throw nameValue.error("duplicate class name '\(name)'") }
@@ -123,13 +188,17 @@ struct ScenarioDecoder {
                 }
                 throw deploymentValue.error(message + " (deployments: \(names.joined(separator: ", ")))")
             }
-            return RequestClass(name: name, weight: weight, deployment: deployment)
+            let tokens = { (key: String) in
+                try fields[key].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) }
+            }
+            return RequestClass(name: name, weight: weight, deployment: deployment,
+                                promptTokens: try tokens("promptTokens"), outputTokens: try tokens("outputTokens"))
         }
     }
 
     /// A deployment that receives traffic must have somewhere to serve it.
     private func checkServed(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
-        guard traffic.ratePerSecond > 0 else { return }
+        guard traffic.ratePerSecond > 0 || traffic.trace != nil else { return }
         for requestClass in traffic.classes {
             guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
                   deployment.replicaCount == 0
@@ -176,7 +245,8 @@ struct ScenarioDecoder {
 
     private func decodeService(_ value: ScenarioValue) throws -> ServiceSpec {
         let fields = try value.mapping(allowed: ["time", "perItem"])
-        let time = try DistributionDecoder.decode(try fields.required("time", "a service-time distribution"), as: .duration)
+        let time = try DistributionDecoder.decode(
+            try fields.required("time", "a service-time distribution"), as: .duration, baseDirectory: baseDirectory)
         let perItem = try fields["perItem"]?.duration(in: Self.nonNegative) ?? 0
         return ServiceSpec(time: time, perItemSeconds: perItem)
     }

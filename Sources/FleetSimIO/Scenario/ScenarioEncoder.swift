@@ -32,28 +32,62 @@ public enum ScenarioEncoder {
     }
 
     private static func traffic(_ t: TrafficSpec) -> Node {
-        var pairs: [(String, Node)] = [
-            ("rate", Node("\(Quantities.shortest(t.ratePerSecond))/s")),
-            ("arrivals", Node(t.arrivals.rawValue)),
-        ]
-        switch t.diurnal {
-        case .smooth(let peakHour, let ratio)?:
-            pairs.append(("diurnal", flow([("peakHour", number(peakHour)), ("peakToTrough", number(ratio))])))
-        case .hourly(let values)?:
-            pairs.append(("diurnal", map([("profile", Node(values.map(number), Tag(.implicit), .flow))])))
-        case nil:
-            break
-        }
-        if !t.spikes.isEmpty {
-            pairs.append(("spikes", Node(t.spikes.map { spike in
-                flow([("at", duration(spike.atSeconds)), ("duration", duration(spike.durationSeconds)),
-                      ("multiplier", number(spike.multiplier)), ("ramp", duration(spike.rampSeconds))])
-            })))
+        var pairs: [(String, Node)] = []
+        if let trace = t.trace {
+            var fields: [(String, Node)] = [("file", Node(trace.path))]
+            if let format = trace.format { fields.append(("format", Node(format.rawValue))) }
+            fields += [("speedup", number(trace.speedup)), ("start", duration(trace.startSeconds))]
+            if let length = trace.durationSeconds { fields.append(("duration", duration(length))) }
+            if let period = trace.loopPeriodSeconds { fields.append(("loop", duration(period))) }
+            fields.append(("scale", number(trace.scale)))
+            pairs.append(("trace", map(fields)))
+        } else {
+            pairs += [("rate", Node("\(Quantities.shortest(t.ratePerSecond))/s")), ("arrivals", arrivals(t.arrivals))]
+            switch t.diurnal {
+            case .smooth(let peakHour, let ratio)?:
+                pairs.append(("diurnal", flow([("peakHour", number(peakHour)), ("peakToTrough", number(ratio))])))
+            case .hourly(let values)?:
+                pairs.append(("diurnal", map([("profile", Node(values.map(number), Tag(.implicit), .flow))])))
+            case nil:
+                break
+            }
+            if let weekly = t.weekly {
+                pairs.append(("weekly", Node(weekly.map(number), Tag(.implicit), .flow)))
+            }
+            if !t.spikes.isEmpty {
+                pairs.append(("spikes", Node(t.spikes.map { spike in
+                    flow([("at", duration(spike.atSeconds)), ("duration", duration(spike.durationSeconds)),
+                          ("multiplier", number(spike.multiplier)), ("ramp", duration(spike.rampSeconds))])
+                })))
+            }
+            if let random = t.randomSpikes {
+                pairs.append(("randomSpikes", map([
+                    ("perDay", number(random.perDay)),
+                    ("multiplier", distribution(random.multiplier, unit: .count)),
+                    ("duration", distribution(random.duration, unit: .duration)),
+                    ("ramp", duration(random.rampSeconds)),
+                ])))
+            }
         }
         pairs.append(("classes", Node(t.classes.map { c in
-            flow([("name", Node(c.name)), ("weight", number(c.weight)), ("deployment", Node(c.deployment))])
+            var fields: [(String, Node)] = [("name", Node(c.name)), ("weight", number(c.weight)), ("deployment", Node(c.deployment))]
+            if let prompt = c.promptTokens { fields.append(("promptTokens", distribution(prompt, unit: .count))) }
+            if let output = c.outputTokens { fields.append(("outputTokens", distribution(output, unit: .count))) }
+            return c.promptTokens == nil && c.outputTokens == nil ? flow(fields) : map(fields)
         })))
         return map(pairs)
+    }
+
+    private static func arrivals(_ process: ArrivalProcess) -> Node {
+        switch process {
+        case .poisson, .deterministic:
+            return Node(process.name)
+        case .gamma(let cv):
+            return flow([("gamma", flow([("cv", number(cv))]))])
+        case .mmpp(let mmpp):
+            return flow([("mmpp", flow([("ratio", number(mmpp.ratio)), ("burstShare", number(mmpp.highFraction)),
+                                        ("meanBurst", duration(mmpp.meanBurstSeconds))]))])
+        }
     }
 
     private static func deployment(_ d: DeploymentSpec) -> Node {
@@ -115,6 +149,9 @@ public enum ScenarioEncoder {
         case .pareto(let shape, let scale):
             return flow([("pareto", flow([("shape", number(shape)), ("scale", q(scale))]))])
         case .empirical(let values):
+            if let origin = values.origin {
+                return flow([("empirical", flow([("file", Node(origin.file)), ("column", Node(origin.column))]))])
+            }
             return flow([("empirical", flow([("values", Node(values.sorted.map(q), Tag(.implicit), .flow))]))])
         }
     }

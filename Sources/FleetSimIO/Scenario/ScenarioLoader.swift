@@ -16,7 +16,8 @@ public enum ScenarioLoader {
         return try decode(yaml: text, file: path, defaultName: name, overrides: overrides, seed: seed)
     }
 
-    /// Decodes scenario text; `file` is only used in error messages.
+    /// Decodes scenario text; `file` names it in error messages, and relative paths inside it are resolved from its
+    /// folder.
     public static func decode(
         yaml: String, file: String, defaultName: String = "scenario", overrides: [Override] = [], seed: UInt64? = nil
     ) throws -> Scenario {
@@ -33,7 +34,7 @@ public enum ScenarioLoader {
             document = try override.apply(to: document)
         }
         let root = ScenarioValue(node: document, file: file, overridden: Set(overrides.map(\.keyPath)))
-        var scenario = try ScenarioDecoder(defaultName: defaultName).decode(root)
+        var scenario = try ScenarioDecoder(defaultName: defaultName, baseDirectory: FilePaths.directory(of: file)).decode(root)
         if let seed { scenario.seed = seed }
         return scenario
     }

@@ -1,23 +1,5 @@
+import FleetSim
 import Foundation
-
-/// The file formats of recorded request traces FleetSim reads.
-public enum TraceFormat: String, Sendable, CaseIterable {
-    /// Azure LLM inference trace 2023: `TIMESTAMP,ContextTokens,GeneratedTokens`, timestamps
-    /// `YYYY-MM-DD HH:MM:SS.fffffff` without a time zone.
-    case azure
-    /// Mooncake JSON lines: `timestamp` (milliseconds), `input_length`, `output_length`.
-    case mooncake
-    /// FleetSim's own CSV: a header naming `time_s`, `prompt_tokens`, `output_tokens` and optionally `class`.
-    case csv
-}
-
-/// One recorded request; times are seconds since the trace's first request.
-public struct TraceRecord: Sendable, Equatable {
-    public var timeSeconds: Double
-    public var promptTokens: Int
-    public var outputTokens: Int
-    public var className: String?
-}
 
 /// A problem in a trace file, located by line.
 public struct TraceError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -50,6 +32,7 @@ public final class TraceReader {
     private var csvColumns: (time: Int, prompt: Int, output: Int, className: Int?, count: Int) = (0, 1, 2, nil, 3)
     private var origin: Double?
     private var previousTime = -Double.infinity
+    private var fieldBuffer: [Range<Int>] = []
 
     /// Opens `path`; the format is detected from the first line unless given.
     public init(path: String, format: TraceFormat? = nil) throws {
@@ -101,6 +84,19 @@ public final class TraceReader {
         free(lineBuffer)
     }
 
+    /// Goes back to the first record, keeping the time origin, for a looping replay.
+    public func restart() {
+        rewind(file)
+        lineNumber = 0
+        previousTime = -.infinity
+        guard format != .mooncake else { return }
+        // Skip the header (and any blank lines before it), as the initializer did.
+        while let line = Self.readLineBytes(file, &lineBuffer, &lineCapacity) {
+            lineNumber += 1
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { break }
+        }
+    }
+
     /// The next record, or nil at the end of the file.
     public func next() throws -> TraceRecord? {
         while true {
@@ -110,7 +106,7 @@ public final class TraceReader {
             var record = try parse(line)
             let absolute = record.timeSeconds
             if absolute < previousTime {
-                throw fail("time goes backwards (\(absolute - previousTime) s after the previous row); traces must be sorted by time")
+                throw fail("time goes backwards: this row is \(String(format: "%.6g", previousTime - absolute)) s earlier than the previous one; traces must be sorted by time")
             }
             previousTime = absolute
             let start = origin ?? absolute
@@ -139,7 +135,7 @@ public final class TraceReader {
     private func parse(_ line: UnsafeBufferPointer<UInt8>) throws -> TraceRecord {
         switch format {
         case .azure:
-            let fields = Self.split(line)
+            let fields = split(line)
             guard fields.count == 3 else {
                 throw fail("expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found \(fields.count)")
             }
@@ -158,7 +154,7 @@ public final class TraceReader {
             return TraceRecord(timeSeconds: stamp / 1000, promptTokens: try tokens(input, "input_length"),
                                outputTokens: try tokens(output, "output_length"), className: nil)
         case .csv:
-            let fields = Self.split(line)
+            let fields = split(line)
             guard fields.count == csvColumns.count else {
                 throw fail("expected \(csvColumns.count) fields as in the header, found \(fields.count)")
             }
@@ -172,17 +168,16 @@ public final class TraceReader {
         }
     }
 
-    /// The byte ranges between commas.
-    static func split(_ line: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var fields: [Range<Int>] = []
-        fields.reserveCapacity(4)
+    /// The byte ranges between commas, in a buffer reused from line to line (no allocation per row).
+    private func split(_ line: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        fieldBuffer.removeAll(keepingCapacity: true)
         var start = 0
         for index in 0..<line.count where line[index] == 0x2C {
-            fields.append(start..<index)
+            fieldBuffer.append(start..<index)
             start = index + 1
         }
-        fields.append(start..<line.count)
-        return fields
+        fieldBuffer.append(start..<line.count)
+        return fieldBuffer
     }
 
     /// A field without surrounding blanks.
@@ -210,6 +205,7 @@ public final class TraceReader {
 
     /// A finite decimal number (`12`, `3.25`, `1e-3`), nil for anything else.
     static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let exact = plainDecimal(bytes) { return exact }
         guard !bytes.isEmpty, bytes.count < 64,
               bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B || $0 == 0x65 || $0 == 0x45 })
         else { return nil }
@@ -222,6 +218,32 @@ public final class TraceReader {
             guard let end, end - start == bytes.count, value.isFinite else { return nil }
             return value
         }
+    }
+
+    /// Powers of ten that a Double holds exactly.
+    private static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// `digits[.digits]` with at most 15 significant digits, read without `strtod`: the digits form an integer below
+    /// 2^53 and the power of ten is exact, so one division gives the correctly rounded value, the same Double
+    /// `strtod` returns (Clinger's fast path). Nil for anything else, which takes the general path.
+    static func plainDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        for byte in bytes {
+            if byte >= 0x30 && byte <= 0x39 {
+                mantissa = mantissa &* 10 &+ Int(byte &- 0x30)
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if byte == 0x2E && !seenPoint {
+                seenPoint = true
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, digits <= 15 else { return nil }
+        return Double(mantissa) / exactPowersOfTen[fractionDigits]
     }
 
     private func tokens(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: String) throws -> Int {

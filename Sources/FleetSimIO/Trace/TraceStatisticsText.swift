@@ -1,3 +1,4 @@
+import FleetSim
 import Foundation
 
 /// How `fleetsim trace stats` prints a trace's statistics.
