@@ -13,7 +13,9 @@ struct BenchCommand: ParsableCommand {
             (c = 16, ρ = 0.8, --customers arrivals), with histograms and timeline windows. traffic: --requests \
             synthetic arrivals (daily, weekly and spike shape, gamma arrivals, two token draws each). replay: a \
             --requests-row CSV trace written to a temporary file, then checked and replayed as a scenario would. \
-            Peak memory is the process's; run one benchmark with --only to see its own. Build in release mode.
+            llm: one simulated day at 100 requests/s on 20 continuous-batching replicas (about 8.6 million \
+            requests, lognormal prompt and output lengths). Peak memory is the process's; run one benchmark with \
+            --only to see its own. Build in release mode.
             """)
 
     @Option(help: "Hold operations for the kernel benchmark.")
@@ -25,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Requests for the traffic and replay benchmarks.")
     var requests = 10_000_000
 
-    @Option(help: "Which benchmarks: hold, mmc, traffic, replay or all.")
+    @Option(help: "Which benchmarks: hold, mmc, traffic, replay, llm or all.")
     var only = "all"
 
     func run() throws {
@@ -48,6 +50,9 @@ struct BenchCommand: ParsableCommand {
             report("mmc", events: Double(result.events), seconds: seconds,
                    note: "\(result.total.requests.arrived) customers, mean wait \(String(format: "%.4f", result.total.queueWait.mean ?? 0)) s")
         }
+        if only == "all" || only == "llm" {
+            benchmarkContinuousBatching()
+        }
         if only == "all" || only == "traffic" {
             benchmarkTraffic()
         }
@@ -55,6 +60,30 @@ struct BenchCommand: ParsableCommand {
             try benchmarkReplay()
         }
         print("peak resident memory: \(String(format: "%.1f", peakResidentMiB())) MiB")
+    }
+
+    /// A day of LLM traffic through continuous batching, end to end.
+    private func benchmarkContinuousBatching() {
+        let profile = PerformanceProfile(
+            prefillTokensPerSecond: 40_000, prefillBaseSeconds: 0.005,
+            decodeStep: .linear(baseSeconds: 0.020, perSequenceSeconds: 0.0003), maxConcurrency: 64)
+        let instance = InstanceType(gpu: "A100", gpus: 1, onDemandPerHour: 4.1)
+        let scenario = Scenario(
+            name: "bench-llm", durationSeconds: 86_400, windowSeconds: 60,
+            traffic: TrafficSpec(ratePerSecond: 100, classes: [RequestClass(
+                name: "chat", deployment: "llm", promptTokens: .lognormal(median: 500, sigma: 0.8),
+                outputTokens: .lognormal(median: 150, sigma: 0.6))]),
+            deployments: [DeploymentSpec(
+                name: "llm", instance: instance, profile: profile, batching: .continuous,
+                queue: QueueSpec(timeoutSeconds: 60),
+                pools: [PoolSpec(purchase: .onDemand, count: 20, pricePerHour: instance.onDemandPerHour)])])
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result = Simulation(scenario: scenario).run()
+        let seconds = elapsed(since: started)
+        let d = result.total
+        report("llm", events: Double(result.events), seconds: seconds, note: String(
+            format: "%d requests in %.1f s, TTFT p99 %.3f s, TPOT p50 %.1f ms, utilization %.0f%%", d.requests.arrived,
+            seconds, d.ttft.p99 ?? 0, (d.tpot.p50 ?? 0) * 1000, d.utilization * 100))
     }
 
     /// Synthetic arrivals alone: the rate curve (built inside the timing), time rescaling and token draws.

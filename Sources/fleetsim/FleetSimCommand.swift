@@ -14,7 +14,7 @@ struct FleetSimCommand: ParsableCommand {
             Exit status: 0 success, 1 invalid input (the message names file, line and key path), 64 bad usage.
             """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, TraceCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, TraceCommand.self, CatalogCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 }

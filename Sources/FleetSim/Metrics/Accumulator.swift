@@ -19,6 +19,8 @@ struct Accumulator {
     var outputTokens = 0
     var e2e: LatencyStats
     var ttft: LatencyStats
+    /// Time per output token after the first, for requests with two or more output tokens.
+    var tpot: LatencyStats
     var queueWait: LatencyStats
 
     var queueDepthArea = 0.0
@@ -30,6 +32,20 @@ struct Accumulator {
     var busyGpuSeconds = 0.0
     var cost = CostBreakdown()
     var maxReady = 0
+    /// The most sequences one replica ran at once, and the most KV tokens it held (continuous batching).
+    var peakSequencesPerReplica = 0
+    var peakKVTokensPerReplica = 0
+
+    /// Counts a completed request; its latencies only when `latencies` (the run's totals skip the warm-up).
+    mutating func recordCompletion(_ request: Request, e2e: Double, ttft: Double, tpot: Double?, latencies: Bool) {
+        completed += 1
+        promptTokens += Int(request.promptTokens)
+        outputTokens += Int(request.outputTokens)
+        guard latencies else { return }
+        self.e2e.record(e2e)
+        self.ttft.record(ttft)
+        if let tpot { self.tpot.record(tpot) }
+    }
 
     mutating func countForSLO(_ met: (e2e: Bool, ttft: Bool)) {
         sloCounted += 1
@@ -50,6 +66,8 @@ struct Accumulator {
         busyGpuSeconds += window.busyGpuSeconds
         cost = cost + window.cost
         maxReady = max(maxReady, window.maxReady)
+        peakSequencesPerReplica = max(peakSequencesPerReplica, window.peakSequencesPerReplica)
+        peakKVTokensPerReplica = max(peakKVTokensPerReplica, window.peakKVTokensPerReplica)
     }
 
     mutating func integrate(_ levels: Levels, over seconds: Double) {
@@ -70,21 +88,24 @@ struct Accumulator {
 
     /// Clears everything for the next window, keeping the histograms' storage.
     mutating func reset() {
-        var cleared = Accumulator(e2e: e2e, ttft: ttft, queueWait: queueWait)
+        var cleared = Accumulator(e2e: e2e, ttft: ttft, tpot: tpot, queueWait: queueWait)
         cleared.e2e.reset()
         cleared.ttft.reset()
+        cleared.tpot.reset()
         cleared.queueWait.reset()
         self = cleared
     }
 
-    private init(e2e: LatencyStats, ttft: LatencyStats, queueWait: LatencyStats) {
+    private init(e2e: LatencyStats, ttft: LatencyStats, tpot: LatencyStats, queueWait: LatencyStats) {
         self.e2e = e2e
         self.ttft = ttft
+        self.tpot = tpot
         self.queueWait = queueWait
     }
 
     init(_ resolution: LatencyStats.Resolution) {
-        self.init(e2e: LatencyStats(resolution), ttft: LatencyStats(resolution), queueWait: LatencyStats(resolution))
+        self.init(e2e: LatencyStats(resolution), ttft: LatencyStats(resolution), tpot: LatencyStats(resolution),
+                  queueWait: LatencyStats(resolution))
     }
 }
 

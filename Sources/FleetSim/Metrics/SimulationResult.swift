@@ -6,6 +6,8 @@ public struct SimulationResult: Sendable {
     public var durationSeconds: Double
     public var total: DeploymentResult
     public var deployments: [DeploymentResult]
+    /// Requests, latencies and tokens per request class (their cost and fleet fields are those of no fleet: 0).
+    public var classes: [DeploymentResult]
     /// Events the kernel processed.
     public var events: UInt64
 }
@@ -30,6 +32,8 @@ public struct DeploymentResult: Sendable {
     public var name: String
     public var requests: Requests
     public var e2e, ttft, queueWait: LatencySummary
+    /// Time per output token after the first (LLM deployments; empty for generic ones).
+    public var tpot: LatencySummary
     /// Fraction of served requests (after warm-up) that waited in the queue at all: P(wait > 0).
     public var fractionWaited: Double?
     public var slo: SLOResult?
@@ -44,6 +48,8 @@ public struct DeploymentResult: Sendable {
     public var queueDepthMean: Double
     public var inSystemMean: Double
     public var promptTokens, outputTokens: Int
+    /// Continuous batching: the most sequences, and KV tokens, any one replica held at once.
+    public var peakSequencesPerReplica, peakKVTokensPerReplica: Int
     public var coldStarts = 0, spotReclaims = 0, scaleUps = 0, scaleDowns = 0
 
     init(
@@ -56,6 +62,7 @@ public struct DeploymentResult: Sendable {
             inFlightAtEnd: inFlightAtEnd)
         e2e = a.e2e.summary
         ttft = a.ttft.summary
+        tpot = a.tpot.summary
         queueWait = a.queueWait.summary
         fractionWaited = a.queueWait.count > 0 ? Double(a.waited) / Double(a.queueWait.count) : nil
         if let slo {
@@ -84,6 +91,8 @@ public struct DeploymentResult: Sendable {
         queueDepthMean = durationSeconds > 0 ? a.queueDepthArea / durationSeconds : 0
         inSystemMean = durationSeconds > 0 ? a.inSystemArea / durationSeconds : 0
         promptTokens = a.promptTokens
+        peakSequencesPerReplica = a.peakSequencesPerReplica
+        peakKVTokensPerReplica = a.peakKVTokensPerReplica
         outputTokens = a.outputTokens
     }
 }
@@ -94,7 +103,7 @@ extension TimelineRow {
         self.init(
             windowStartSeconds: start, windowEndSeconds: end, deployment: deployment,
             arrivals: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
-            e2e: a.e2e.summary, ttft: a.ttft.summary, queueWait: a.queueWait.summary,
+            e2e: a.e2e.summary, ttft: a.ttft.summary, tpot: a.tpot.summary, queueWait: a.queueWait.summary,
             queueDepthMean: seconds > 0 ? a.queueDepthArea / seconds : 0,
             inSystemMean: seconds > 0 ? a.inSystemArea / seconds : 0,
             replicasReady: seconds > 0 ? a.readyArea / seconds : 0,
@@ -121,6 +130,7 @@ extension Accumulator {
         outputTokens += other.outputTokens
         e2e.merge(other.e2e)
         ttft.merge(other.ttft)
+        tpot.merge(other.tpot)
         queueWait.merge(other.queueWait)
         addIntegrals(of: other)
     }

@@ -12,6 +12,7 @@ public struct TimelineRow: Sendable, Equatable {
     public var timedOut = 0
     public var e2e: LatencySummary
     public var ttft: LatencySummary
+    public var tpot: LatencySummary
     public var queueWait: LatencySummary
     public var queueDepthMean = 0.0
     public var inSystemMean = 0.0

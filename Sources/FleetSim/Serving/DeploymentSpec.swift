@@ -1,24 +1,41 @@
+import FleetSimKernel
+
 /// One served model: what it runs on, how it serves, and the pools of instances that carry its replicas.
 public struct DeploymentSpec: Sendable, Equatable {
     public var name: String
     public var instance: InstanceType
+    /// The generic service model, used when there is no `profile`.
     public var service: ServiceSpec
+    /// The LLM model: prefill and decode speeds. When set, service times come from token counts.
+    public var profile: PerformanceProfile?
+    /// The catalog id the profile came from, if any (kept so the resolved scenario names it).
+    public var profileID: String?
     public var batching: BatchingSpec
+    public var routing: RoutingPolicy
+    public var queueing: Queueing
     public var queue: QueueSpec
     public var pools: [PoolSpec]
 
     public init(
         name: String,
         instance: InstanceType,
-        service: ServiceSpec,
+        service: ServiceSpec = ServiceSpec(time: .constant(0)),
+        profile: PerformanceProfile? = nil,
+        profileID: String? = nil,
         batching: BatchingSpec = .unbatched,
+        routing: RoutingPolicy = .leastOutstanding,
+        queueing: Queueing = .central,
         queue: QueueSpec = QueueSpec(),
         pools: [PoolSpec]
     ) {
         self.name = name
         self.instance = instance
         self.service = service
+        self.profile = profile
+        self.profileID = profileID
         self.batching = batching
+        self.routing = routing
+        self.queueing = queueing
         self.queue = queue
         self.pools = pools
     }

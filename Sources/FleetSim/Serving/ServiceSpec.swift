@@ -20,6 +20,10 @@ public enum BatchingSpec: Sendable, Equatable {
     /// Collect up to `maxBatch` requests, or until `windowSeconds` have passed since the oldest queued request
     /// arrived, whichever comes first; a replica must be idle to take the batch.
     case window(windowSeconds: Double, maxBatch: Int)
+    /// Iteration-level scheduling (vLLM-style): requests join a replica's running batch at decode-step boundaries
+    /// while its concurrency and KV budget allow, and leave as soon as their last token is out. Needs a
+    /// performance profile.
+    case continuous
 
     public static let unbatched = BatchingSpec.window(windowSeconds: 0, maxBatch: 1)
 }
@@ -34,4 +38,25 @@ public struct QueueSpec: Sendable, Equatable {
         self.capacity = capacity
         self.timeoutSeconds = timeoutSeconds
     }
+}
+
+/// Which replica an arriving request is sent to, among the ready replicas.
+public enum RoutingPolicy: String, Sendable, Equatable, CaseIterable {
+    /// The replica with the fewest requests queued at it or running on it (ties: the lowest index).
+    case leastOutstanding
+    /// Each replica in turn.
+    case roundRobin
+    /// A uniformly random replica.
+    case random
+    /// The less loaded of two distinct replicas drawn at random ("power of two choices").
+    case powerOfTwo
+}
+
+/// Where requests wait for a replica.
+public enum Queueing: String, Sendable, Equatable, CaseIterable {
+    /// One queue per deployment; a replica with room takes the oldest request. The router only picks which of the
+    /// replicas with room is told first.
+    case central
+    /// Each request is routed on arrival to one replica and waits in that replica's own queue.
+    case perReplica
 }

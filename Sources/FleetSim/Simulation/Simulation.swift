@@ -79,8 +79,9 @@ public final class Simulation: DiscreteEventModel {
         }
         deployments = scenario.deployments.enumerated().map { index, spec in
             ServingDeployment(
-                index: index, spec: spec, serviceStream: stream("service.\(spec.name)"), slo: scenario.slo,
-                warmupSeconds: scenario.warmupSeconds)
+                index: index, spec: spec, serviceStream: stream("service.\(spec.name)"),
+                routingStream: stream("routing.\(spec.name)"), slo: scenario.slo,
+                warmupSeconds: scenario.warmupSeconds, classes: scenario.traffic.classes)
         }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
     }
@@ -122,6 +123,10 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].batchCompleted(replica: Int(replica), events: &events)
         case .queueTimeoutDue(let deployment):
             deployments[Int(deployment)].queueTimeoutDue(events: &events)
+        case .replicaQueueTimeoutDue(let deployment, let replica):
+            deployments[Int(deployment)].replicaQueueTimeoutDue(Int(replica), events: &events)
+        case .replicaDue(let deployment, let replica, let epoch):
+            deployments[Int(deployment)].replicaDue(Int(replica), epoch: epoch, events: &events)
         }
     }
 
@@ -199,9 +204,18 @@ public final class Simulation: DiscreteEventModel {
         let total = DeploymentResult(
             name: "total", accumulator: merged, inFlightAtEnd: deployments.reduce(0) { $0 + $1.inFlight },
             durationSeconds: duration, slo: scenario.slo, maxReady: maxTotalReady)
+        let perClass = scenario.traffic.classes.enumerated().map { classIndex, requestClass in
+            let deployment = deployments[classDeployment[classIndex]]
+            let totals = deployment.classTotals.isEmpty
+                ? deployment.total : deployment.classTotals[deployment.classSlot[classIndex]]
+            let ended = totals.completed + totals.rejected + totals.timedOut
+            return DeploymentResult(
+                name: requestClass.name, accumulator: totals, inFlightAtEnd: totals.arrivals - ended,
+                durationSeconds: duration, slo: scenario.slo, maxReady: 0)
+        }
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
-            total: total, deployments: perDeployment, events: events.processed)
+            total: total, deployments: perDeployment, classes: perClass, events: events.processed)
     }
 }
 

@@ -12,4 +12,9 @@ public enum SimulationEvent: Sendable {
     case batchCompleted(deployment: Int32, replica: Int32)
     /// The oldest queued request of a deployment may have waited past the client timeout.
     case queueTimeoutDue(deployment: Int32)
+    /// The oldest request in one replica's own queue may have waited past the client timeout.
+    case replicaQueueTimeoutDue(deployment: Int32, replica: Int32)
+    /// A continuous-batching replica reaches a moment that matters: a prefill ends, a sequence finishes, or a
+    /// step boundary at which waiting requests can join. Stale when `epoch` is no longer the replica's.
+    case replicaDue(deployment: Int32, replica: Int32, epoch: UInt32)
 }

@@ -33,6 +33,27 @@ public protocol TraceSource: AnyObject {
     func restart()
 }
 
+/// Records given in code, for replaying a handful of requests exactly (tests, examples, programmatic use).
+public final class InMemoryTrace: TraceSource {
+    public let records: [TraceRecord]
+    private var position = 0
+    /// How many times the replay went back to the start (loops).
+    public private(set) var restarts = 0
+
+    public init(_ records: [TraceRecord]) { self.records = records }
+
+    public func next() -> TraceRecord? {
+        guard position < records.count else { return nil }
+        defer { position += 1 }
+        return records[position]
+    }
+
+    public func restart() {
+        position = 0
+        restarts += 1
+    }
+}
+
 /// How a recorded trace is replayed: which part of it, how fast, how often, and how much of it.
 ///
 /// Times in the trace are measured from its first record. The window [`startSeconds`, `startSeconds + duration`) is

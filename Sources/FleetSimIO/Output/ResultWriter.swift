@@ -10,7 +10,7 @@ import Foundation
 public final class ResultWriter: SimulationObserver {
     public static let timelineHeader = [
         "window_start_s", "window_end_s", "deployment", "arrivals", "completed", "rejected", "timed_out",
-        "e2e_mean_s", "e2e_p50_s", "e2e_p90_s", "e2e_p99_s", "ttft_p50_s", "ttft_p99_s", "queue_wait_mean_s",
+        "e2e_mean_s", "e2e_p50_s", "e2e_p90_s", "e2e_p99_s", "ttft_p50_s", "ttft_p99_s", "tpot_p50_s", "tpot_p99_s", "queue_wait_mean_s",
         "queue_wait_p99_s", "queue_depth_mean", "in_system_mean", "replicas_ready", "replicas_starting",
         "utilization", "slo_attainment", "cost_reserved", "cost_on_demand", "cost_spot", "cost_api", "cost_total",
         "cost_cumulative",
@@ -82,7 +82,7 @@ public final class ResultWriter: SimulationObserver {
             CSVFormat.cell(r.windowStartSeconds), CSVFormat.cell(r.windowEndSeconds), CSVFormat.text(r.deployment),
             String(r.arrivals), String(r.completed), String(r.rejected), String(r.timedOut),
             CSVFormat.cell(r.e2e.mean), CSVFormat.cell(r.e2e.p50), CSVFormat.cell(r.e2e.p90), CSVFormat.cell(r.e2e.p99),
-            CSVFormat.cell(r.ttft.p50), CSVFormat.cell(r.ttft.p99),
+            CSVFormat.cell(r.ttft.p50), CSVFormat.cell(r.ttft.p99), CSVFormat.cell(r.tpot.p50), CSVFormat.cell(r.tpot.p99),
             CSVFormat.cell(r.queueWait.mean), CSVFormat.cell(r.queueWait.p99),
             CSVFormat.cell(r.queueDepthMean, decimals: 4), CSVFormat.cell(r.inSystemMean, decimals: 4),
             CSVFormat.cell(r.replicasReady, decimals: 4), CSVFormat.cell(r.replicasStarting, decimals: 4),

@@ -23,7 +23,13 @@ public enum SummaryJSON {
             ("eventsPerSecond", .number(run.wallSeconds > 0 ? Double(result.events) / run.wallSeconds : nil)),
         ])))
         members.append(("deployments", .object(result.deployments.map { ($0.name, .object(blocks($0))) })))
+        members.append(("classes", .object(result.classes.map { ($0.name, .object(classBlocks($0))) })))
         return .object(members)
+    }
+
+    /// What is meaningful per class: requests, latencies, SLO and tokens (cost and fleet belong to deployments).
+    static func classBlocks(_ d: DeploymentResult) -> [(String, JSONValue)] {
+        blocks(d).filter { ["requests", "latency", "slo", "tokens"].contains($0.0) }
     }
 
     static func blocks(_ d: DeploymentResult) -> [(String, JSONValue)] {
@@ -38,6 +44,7 @@ public enum SummaryJSON {
             ("latency", .object([
                 ("e2e", latency(d.e2e)),
                 ("ttft", latency(d.ttft)),
+                ("tpot", latency(d.tpot)),
                 ("queueWait", latency(d.queueWait, extra: [("fractionWaited", .number(d.fractionWaited))])),
             ])),
         ]
@@ -65,6 +72,8 @@ public enum SummaryJSON {
             ("gpuHours", .object([("total", .number(d.gpuHoursTotal)), ("busy", .number(d.gpuHoursBusy))])),
             ("replicas", .object([("mean", .number(d.replicasMean)), ("max", .integer(d.replicasMax))])),
             ("utilization", .number(d.utilization)),
+            ("peakSequencesPerReplica", .integer(d.peakSequencesPerReplica)),
+            ("peakKVTokensPerReplica", .integer(d.peakKVTokensPerReplica)),
             ("queueDepthMean", .number(d.queueDepthMean)),
             ("inSystemMean", .number(d.inSystemMean)),
             ("tokens", .object([("prompt", .integer(d.promptTokens)), ("output", .integer(d.outputTokens))])),

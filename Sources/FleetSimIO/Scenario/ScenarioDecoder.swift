@@ -80,7 +80,22 @@ struct ScenarioDecoder {
                 classes: classes)
         }
         try checkServed(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
+        if traffic.trace == nil {
+            try checkTokenLengths(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
+        }
         return traffic
+    }
+
+    /// An LLM deployment's service time comes from token counts, so synthetic requests sent to it need lengths.
+    private func checkTokenLengths(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
+        let llm = Set(deployments.filter { $0.profile != nil }.map(\.name))
+        for (index, requestClass) in traffic.classes.enumerated() where llm.contains(requestClass.deployment) {
+            guard requestClass.promptTokens == nil || requestClass.outputTokens == nil else { continue }
+            let items = (try? classesValue.list()) ?? []
+            let location = index < items.count ? items[index] : classesValue
+            throw location.error("class '\(requestClass.name)' goes to '\(requestClass.deployment)', an LLM deployment: "
+                + "give it promptTokens and outputTokens (distributions of token counts)")
+        }
     }
 
     private func decodeArrivals(_ value: ScenarioValue) throws -> ArrivalProcess {
@@ -221,13 +236,87 @@ struct ScenarioDecoder {
     }
 
     private func decodeDeployment(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
-        let fields = try value.mapping(allowed: ["instance", "service", "batching", "queue", "pools"])
+        let fields = try value.mapping(
+            allowed: ["instance", "model", "service", "batching", "routing", "queueing", "queue", "pools"])
         let instance = try decodeInstance(try fields.required("instance", "inline {gpu, gpus, onDemand}"))
-        let service = try decodeService(try fields.required("service", "{time: <distribution>}"))
-        let batching = try fields["batching"].map(decodeBatching) ?? .unbatched
-        let queue = try fields["queue"].map(decodeQueue) ?? QueueSpec()
-        let pools = try decodePools(try fields.required("pools", "a list of {purchase, count}"), instance: instance)
-        return DeploymentSpec(name: name, instance: instance, service: service, batching: batching, queue: queue, pools: pools)
+        var deployment = DeploymentSpec(
+            name: name, instance: instance,
+            pools: try decodePools(try fields.required("pools", "a list of {purchase, count}"), instance: instance))
+        switch try fields.oneOf(["model", "service"], "an LLM performance profile or a generic service time") {
+        case ("model", let modelValue):
+            (deployment.profile, deployment.profileID) = try decodeModel(modelValue)
+        case (_, let serviceValue):
+            deployment.service = try decodeService(serviceValue)
+        }
+        if let batchingValue = fields["batching"] {
+            deployment.batching = try decodeBatching(batchingValue)
+            if deployment.batching == .continuous && deployment.profile == nil {
+                throw batchingValue.error("continuous batching needs a 'model' (a performance profile), not a generic 'service'")
+            }
+        }
+        if let routingValue = fields["routing"] {
+            guard let routing = RoutingPolicy(rawValue: try routingValue.string()) else {
+                throw routingValue.expected("one of \(RoutingPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            deployment.routing = routing
+        }
+        if let queueingValue = fields["queueing"] {
+            guard let queueing = Queueing(rawValue: try queueingValue.string()) else {
+                throw queueingValue.expected("one of \(Queueing.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if queueing == .perReplica && deployment.batching != .continuous {
+                throw queueingValue.error("per-replica queues are modelled for continuous batching only; window batching uses the central queue")
+            }
+            deployment.queueing = queueing
+        }
+        deployment.queue = try fields["queue"].map(decodeQueue) ?? QueueSpec()
+        return deployment
+    }
+
+    /// A catalog id (`fleetsim catalog` lists them) or an inline profile.
+    private func decodeModel(_ value: ScenarioValue) throws -> (PerformanceProfile, String?) {
+        if let id = value.scalarText {
+            guard let entry = ProfileCatalog.entry(id: id) else {
+                let ids = ProfileCatalog.entries.map(\.id)
+                var message = "unknown profile '\(id)'"
+                if let suggestion = Suggestions.nearest(to: id, among: ids) { message += "; did you mean '\(suggestion)'?" }
+                throw value.error(message + " (see `fleetsim catalog`, or give an inline profile)")
+            }
+            return (entry.profile, id)
+        }
+        let fields = try value.mapping(
+            allowed: ["prefillTokensPerSecond", "prefillBase", "decodeStep", "maxConcurrency", "kvTokens", "source"])
+        let stepValue = try fields.required("decodeStep", "{base, perSequence} or {table: [[sequences, time], …]}")
+        let stepFields = try stepValue.mapping(allowed: ["base", "perSequence", "table"])
+        let decodeStep: DecodeStep
+        if try stepFields.form([["base", "perSequence"], ["table"]], "a decode step") == 0 {
+            decodeStep = .linear(
+                baseSeconds: try stepFields.required("base", "the step time of an empty batch").duration(in: Self.nonNegative),
+                perSequenceSeconds: try stepFields.required("perSequence", "the step time each sequence adds")
+                    .duration(in: Self.nonNegative))
+        } else {
+            let rows = try stepFields.required("table", "[[sequences, step time], …]").list()
+            var counts: [Int] = []
+            var times: [Double] = []
+            for row in rows {
+                let pair = try row.list()
+                guard pair.count == 2 else { throw row.expected("[sequences, step time]") }
+                counts.append(try pair[0].integer("a sequence count", in: 1...1_000_000))
+                times.append(try pair[1].duration(in: 1e-9...3600))
+            }
+            decodeStep = .table(sequences: counts, seconds: times)
+        }
+        let profile = PerformanceProfile(
+            prefillTokensPerSecond: try fields.required("prefillTokensPerSecond", "prompt tokens prefilled per second")
+                .number("a positive rate", in: 1e-6...1e12),
+            prefillBaseSeconds: try fields["prefillBase"]?.duration(in: Self.nonNegative) ?? 0,
+            decodeStep: decodeStep,
+            maxConcurrency: try fields.required("maxConcurrency", "the most sequences a replica runs at once")
+                .integer("a sequence count", in: 1...1_000_000),
+            kvTokenBudget: try fields["kvTokens"]?.integer("a token count", in: 1...1_000_000_000_000),
+            source: try fields["source"]?.string())
+        if let problem = profile.problem { throw value.error(problem) }
+        return (profile, nil)
     }
 
     private func decodeInstance(_ value: ScenarioValue) throws -> InstanceType {
@@ -253,9 +342,17 @@ struct ScenarioDecoder {
 
     private func decodeBatching(_ value: ScenarioValue) throws -> BatchingSpec {
         let fields = try value.mapping(allowed: ["mode", "window", "maxBatch"])
-        let modeValue = try fields.required("mode", "window")
-        guard try modeValue.string() == "window" else {
-            throw modeValue.expected("'window' (continuous batching comes with the LLM serving model)")
+        let modeValue = try fields.required("mode", "window or continuous")
+        switch try modeValue.string() {
+        case "continuous":
+            if let extra = fields["window"] ?? fields["maxBatch"] {
+                throw extra.error("continuous batching has no window or maxBatch; the profile's maxConcurrency bounds it")
+            }
+            return .continuous
+        case "window":
+            break
+        default:
+            throw modeValue.expected("window or continuous")
         }
         let window = try fields["window"]?.duration(in: 0...3600) ?? 0
         let maxBatch = try fields["maxBatch"]?.integer("a batch size", in: 1...100_000) ?? 1

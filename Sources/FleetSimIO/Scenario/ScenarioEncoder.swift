@@ -104,19 +104,44 @@ public enum ScenarioEncoder {
         switch d.batching {
         case .window(let window, let maxBatch):
             batching = flow([("mode", Node("window")), ("window", duration(window)), ("maxBatch", Node(String(maxBatch)))])
+        case .continuous:
+            batching = flow([("mode", Node("continuous"))])
         }
-        var pairs: [(String, Node)] = [
-            ("instance", flow(instance)),
-            ("service", map([("time", distribution(d.service.time, unit: .duration)),
-                             ("perItem", duration(d.service.perItemSeconds))])),
-            ("batching", batching),
-        ]
+        var pairs: [(String, Node)] = [("instance", flow(instance))]
+        if let profile = d.profile {
+            if let id = d.profileID, ProfileCatalog.entry(id: id)?.profile == profile {
+                pairs.append(("model", Node(id)))
+            } else {
+                pairs.append(("model", model(profile)))
+            }
+        } else {
+            pairs.append(("service", map([("time", distribution(d.service.time, unit: .duration)),
+                                          ("perItem", duration(d.service.perItemSeconds))])))
+        }
+        pairs += [("batching", batching), ("routing", Node(d.routing.rawValue)), ("queueing", Node(d.queueing.rawValue))]
         if !queue.isEmpty { pairs.append(("queue", flow(queue))) }
         pairs.append(("pools", Node(d.pools.map { pool in
             flow([("purchase", Node(pool.purchase.rawValue)), ("count", Node(String(pool.count))),
                   ("pricePerHour", number(pool.pricePerHour))])
         })))
         return map(pairs)
+    }
+
+    private static func model(_ p: PerformanceProfile) -> Node {
+        let step: Node
+        switch p.decodeStep {
+        case .linear(let base, let perSequence):
+            step = flow([("base", duration(base)), ("perSequence", duration(perSequence))])
+        case .table(let counts, let times):
+            step = flow([("table", Node(zip(counts, times).map { Node([Node(String($0)), duration($1)], Tag(.implicit), .flow) }))])
+        }
+        var fields: [(String, Node)] = [
+            ("prefillTokensPerSecond", number(p.prefillTokensPerSecond)), ("prefillBase", duration(p.prefillBaseSeconds)),
+            ("decodeStep", step), ("maxConcurrency", Node(String(p.maxConcurrency))),
+        ]
+        if let budget = p.kvTokenBudget { fields.append(("kvTokens", Node(String(budget)))) }
+        if let source = p.source { fields.append(("source", Node(source))) }
+        return map(fields)
     }
 
     private static func objective(_ o: SLOSpec.Objective) -> Node {

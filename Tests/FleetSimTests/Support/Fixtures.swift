@@ -21,4 +21,29 @@ enum Fixtures {
             batching: batching, queue: queue,
             pools: [PoolSpec(purchase: .onDemand, count: servers, pricePerHour: instance.onDemandPerHour)])
     }
+
+    /// An LLM deployment of `replicas` replicas running `profile`.
+    static func llmDeployment(
+        name: String = "llm",
+        replicas: Int,
+        profile: PerformanceProfile,
+        batching: BatchingSpec = .continuous,
+        routing: RoutingPolicy = .leastOutstanding,
+        queueing: Queueing = .central,
+        queue: QueueSpec = QueueSpec()
+    ) -> DeploymentSpec {
+        DeploymentSpec(
+            name: name, instance: instance, profile: profile, batching: batching, routing: routing, queueing: queueing,
+            queue: queue, pools: [PoolSpec(purchase: .onDemand, count: replicas, pricePerHour: instance.onDemandPerHour)])
+    }
+
+    /// Traffic of one class with the given token lengths, sent to `deployment`.
+    static func llmTraffic(
+        rate: Double, arrivals: ArrivalProcess = .poisson, prompt: Distribution, output: Distribution,
+        deployment: String = "llm"
+    ) -> TrafficSpec {
+        TrafficSpec(ratePerSecond: rate, arrivals: arrivals, classes: [
+            RequestClass(name: "chat", deployment: deployment, promptTokens: prompt, outputTokens: output),
+        ])
+    }
 }

@@ -3,28 +3,6 @@ import FleetSimKernel
 import Foundation
 import Testing
 
-/// Records held in memory, as a `TraceSource`.
-final class RecordArray: TraceSource {
-    let records: [TraceRecord]
-    private var position = 0
-    private(set) var restarts = 0
-
-    init(times: [Double]) {
-        records = times.enumerated().map { TraceRecord(timeSeconds: $1, promptTokens: $0 + 1, outputTokens: 2 * $0 + 1) }
-    }
-
-    func next() -> TraceRecord? {
-        guard position < records.count else { return nil }
-        defer { position += 1 }
-        return records[position]
-    }
-
-    func restart() {
-        position = 0
-        restarts += 1
-    }
-}
-
 /// Trace replay: exact timestamps at speed-up 1, compressed time, windows, loops and scaling.
 @Suite struct TraceReplayTests {
     /// 2,000 records with irregular gaps starting at 0 (times measured from the first record, as readers give them).
@@ -37,7 +15,12 @@ final class RecordArray: TraceSource {
         }
     }()
 
-    static func replay(_ replay: TraceReplay, horizon: Double = 1e9, source: RecordArray = RecordArray(times: times))
+    /// Records at `times`; record i has i + 1 prompt tokens, so a replayed copy tells which record it came from.
+    static func records(_ times: [Double]) -> InMemoryTrace {
+        InMemoryTrace(times.enumerated().map { TraceRecord(timeSeconds: $1, promptTokens: $0 + 1, outputTokens: 1) })
+    }
+
+    static func replay(_ replay: TraceReplay, horizon: Double = 1e9, source: InMemoryTrace = records(times))
         -> [TraceReplayGenerator.Arrival]
     {
         var generator = TraceReplayGenerator(
@@ -67,7 +50,7 @@ final class RecordArray: TraceSource {
     }
 
     @Test func loopingRepeatsTheWindowShiftedByThePeriodUntilTheHorizon() {
-        let source = RecordArray(times: Self.times)
+        let source = Self.records(Self.times)
         let period = Self.times.last! + 1
         let arrivals = Self.replay(TraceReplay(path: "t", loopPeriodSeconds: period), horizon: 2.5 * period, source: source)
         let expected = (0..<3).flatMap { pass in Self.times.map { $0 + Double(pass) * period } }.filter { $0 < 2.5 * period }
