@@ -5,11 +5,34 @@ import Foundation
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
-        abstract: "List the built-in LLM performance profiles and where their numbers come from.",
-        discussion: "Use an id as `model:` in a deployment. docs/profiles.md shows how each number was derived.")
+        abstract: "List the built-in instance types and LLM performance profiles, with their sources.",
+        discussion: """
+            Use an instance name as `instance:` and a profile id as `model:` in a deployment. docs/profiles.md \
+            shows how each profile number was derived; scripts/make-instance-catalog.py how each price was chosen.
+            """)
 
     func run() throws {
+        print(Self.render(InstanceCatalog.all))
+        print("")
         print(Self.render(ProfileCatalog.entries))
+    }
+
+    static func render(_ instances: [InstanceType]) -> String {
+        let header = ["instance", "GPUs", "on-demand $/h", "spot $/h", "source"]
+        let rows = instances.map { i in
+            [i.name ?? "", "\(i.gpus)× \(i.gpu)", String(format: "%.4f", i.onDemandPerHour),
+             i.spotPerHour.map { String(format: "%.4f", $0) } ?? "–", i.source ?? ""]
+        }
+        return table(header, rows)
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            let padded = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+            return String(padded.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
     static func render(_ entries: [ProfileCatalog.Entry]) -> String {
@@ -21,11 +44,7 @@ struct CatalogCommand: ParsableCommand {
                     ms(p.decodeStep.seconds(sequences: 1)), ms(p.decodeStep.seconds(sequences: p.maxConcurrency)),
                     "\(p.maxConcurrency)", p.kvTokenBudget.map(String.init) ?? "–", e.estimate ? "estimate" : "measured"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        var lines = [line(header)] + rows.map(line)
+        var lines = [table(header, rows)]
         lines.append("")
         for e in entries {
             lines.append("\(e.id): \(e.profile.source ?? "no source recorded")")

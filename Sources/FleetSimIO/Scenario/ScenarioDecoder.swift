@@ -320,8 +320,17 @@ struct ScenarioDecoder {
     }
 
     private func decodeInstance(_ value: ScenarioValue) throws -> InstanceType {
+        if let name = value.scalarText {
+            guard let instance = InstanceCatalog.instance(named: name) else {
+                let names = InstanceCatalog.all.compactMap(\.name)
+                var message = "unknown instance type '\(name)'"
+                if let suggestion = Suggestions.nearest(to: name, among: names) { message += "; did you mean '\(suggestion)'?" }
+                throw value.error(message + " (built in: \(names.joined(separator: ", ")); or give {gpu, gpus, onDemand})")
+            }
+            return instance
+        }
         guard case .mapping = value.node else {
-            throw value.expected("an inline instance {gpu, gpus, onDemand[, spot]} (the built-in catalog comes with the fleet model)")
+            throw value.expected("a catalog instance type such as aws/g5.xlarge, or an inline {gpu, gpus, onDemand[, spot]}")
         }
         let fields = try value.mapping(allowed: ["gpu", "gpus", "onDemand", "spot", "source"])
         let gpu = try fields.required("gpu", "the GPU model, e.g. A10G").string()

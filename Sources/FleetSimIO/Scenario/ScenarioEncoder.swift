@@ -107,7 +107,9 @@ public enum ScenarioEncoder {
         case .continuous:
             batching = flow([("mode", Node("continuous"))])
         }
-        var pairs: [(String, Node)] = [("instance", flow(instance))]
+        let instanceNode = d.instance.name.flatMap(InstanceCatalog.instance(named:)) == d.instance
+            ? Node(d.instance.name!) : flow(instance)
+        var pairs: [(String, Node)] = [("instance", instanceNode)]
         if let profile = d.profile {
             if let id = d.profileID, ProfileCatalog.entry(id: id)?.profile == profile {
                 pairs.append(("model", Node(id)))
