@@ -53,6 +53,18 @@ import Testing
              yaml: validScenario.replacingOccurrences(
                 of: "rate: 5/s", with: "rate: 5/s\n  arrivals: {mmpp: {ratio: 4, burstShare: 100%, meanBurst: 2m}}"),
              line: 5, keyPath: "traffic.arrivals.mmpp.burstShare", message: "between 0.1% and 99.9%, found \"100%\""),
+        Case(label: "reclaims on an on-demand pool",
+             yaml: validScenario.replacingOccurrences(
+                of: "{purchase: onDemand, count: 2}", with: "{purchase: onDemand, count: 2, reclaim: {perHour: 0.1}}"),
+             line: 10, keyPath: "deployments.api.pools[0].reclaim", message: "only spot instances are reclaimed; this pool is onDemand"),
+        Case(label: "spot pool without a spot price",
+             yaml: validScenario.replacingOccurrences(of: "{purchase: onDemand, count: 2}", with: "{purchase: spot, count: 2}"),
+             line: 10, keyPath: "deployments.api.pools[0]", message: "the instance has no spot price"),
+        Case(label: "negative reclaim rate",
+             yaml: validScenario.replacingOccurrences(
+                of: "onDemand: 0.5}", with: "onDemand: 0.5, spot: 0.2}").replacingOccurrences(
+                of: "{purchase: onDemand, count: 2}", with: "{purchase: spot, count: 2, reclaim: {perHour: -1}}"),
+             line: 10, keyPath: "deployments.api.pools[0].reclaim.perHour", message: "expected a non-negative rate per instance-hour"),
         Case(label: "warm-up longer than the run", yaml: validScenario + "\nwarmup: 2h\n", line: 11, keyPath: "warmup",
              message: "expected a warm-up shorter than the duration (1h)"),
     ]

@@ -1,3 +1,5 @@
+import FleetSimKernel
+
 /// How instances are bought.
 public enum PurchaseOption: String, Sendable, Equatable, CaseIterable {
     /// Committed for the whole horizon and billed every second of it, used or not.
@@ -10,19 +12,49 @@ public enum PurchaseOption: String, Sendable, Equatable, CaseIterable {
 
 /// A group of identical instances bought the same way.
 ///
-/// In a fixed fleet every pool holds `count` instances, all ready from time 0 until the horizon.
+/// Every pool starts with `count` instances, ready at time 0. A spot pool with `reclaim` loses instances to the
+/// provider and requests a replacement for each at its notice; the replacement starts (provisioning, model load)
+/// before it serves.
 public struct PoolSpec: Sendable, Equatable {
     public var purchase: PurchaseOption
     public var count: Int
     public var pricePerHour: Double
+    public var reclaim: ReclaimSpec?
 
-    public init(purchase: PurchaseOption, count: Int, pricePerHour: Double) {
+    public init(purchase: PurchaseOption, count: Int, pricePerHour: Double, reclaim: ReclaimSpec? = nil) {
         self.purchase = purchase
         self.count = count
         self.pricePerHour = pricePerHour
+        self.reclaim = reclaim
     }
 
     /// The typical discount of a one-year commitment when the scenario gives none: 30–40 % for one year is the
     /// usual range quoted by AWS, GCP and Azure (see docs/model-assumptions.md); FleetSim takes the middle.
     public static let defaultReservedDiscount = 0.35
+}
+
+/// How the provider takes spot instances back: each running instance is reclaimed after an exponential time with
+/// rate `perHour` (a constant hazard per instance-hour), announced `noticeSeconds` ahead (AWS 120 s, GCP 30 s; see
+/// ../shared/data/README.md). From the notice on, the replica takes no new work and a replacement is requested; at
+/// the end of the notice the instance is gone, and work still running on it is lost and queued again.
+public struct ReclaimSpec: Sendable, Equatable {
+    public var perHour: Double
+    public var noticeSeconds: Double
+
+    public init(perHour: Double, noticeSeconds: Double) {
+        self.perHour = perHour
+        self.noticeSeconds = noticeSeconds
+    }
+}
+
+/// How long a new replica takes before it serves: the instance is provisioned, then the model is loaded (the cold
+/// start). Both are drawn per replica from the deployment's `startup` stream.
+public struct StartupSpec: Sendable, Equatable {
+    public var provision: Distribution
+    public var load: Distribution
+
+    public init(provision: Distribution = .constant(0), load: Distribution = .constant(0)) {
+        self.provision = provision
+        self.load = load
+    }
 }

@@ -17,6 +17,11 @@ struct Accumulator {
     var sloMetTTFT = 0
     var promptTokens = 0
     var outputTokens = 0
+    /// Fleet changes: spot reclaims (counted at the notice), replicas that became ready after a cold start, and
+    /// requests whose work was lost with a reclaimed instance and queued again.
+    var spotReclaims = 0
+    var coldStarts = 0
+    var lostToReclaim = 0
     var e2e: LatencyStats
     var ttft: LatencyStats
     /// Time per output token after the first, for requests with two or more output tokens.

@@ -51,6 +51,8 @@ public struct DeploymentResult: Sendable {
     /// Continuous batching: the most sequences, and KV tokens, any one replica held at once.
     public var peakSequencesPerReplica, peakKVTokensPerReplica: Int
     public var coldStarts = 0, spotReclaims = 0, scaleUps = 0, scaleDowns = 0
+    /// Requests whose work was lost with a reclaimed instance and queued again (each loss counts).
+    public var lostToReclaim = 0
 
     init(
         name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double, slo: SLOSpec?,
@@ -91,6 +93,9 @@ public struct DeploymentResult: Sendable {
         queueDepthMean = durationSeconds > 0 ? a.queueDepthArea / durationSeconds : 0
         inSystemMean = durationSeconds > 0 ? a.inSystemArea / durationSeconds : 0
         promptTokens = a.promptTokens
+        coldStarts = a.coldStarts
+        spotReclaims = a.spotReclaims
+        lostToReclaim = a.lostToReclaim
         peakSequencesPerReplica = a.peakSequencesPerReplica
         peakKVTokensPerReplica = a.peakKVTokensPerReplica
         outputTokens = a.outputTokens
@@ -127,6 +132,9 @@ extension Accumulator {
         sloMetE2E += other.sloMetE2E
         sloMetTTFT += other.sloMetTTFT
         promptTokens += other.promptTokens
+        spotReclaims += other.spotReclaims
+        coldStarts += other.coldStarts
+        lostToReclaim += other.lostToReclaim
         outputTokens += other.outputTokens
         e2e.merge(other.e2e)
         ttft.merge(other.ttft)

@@ -35,7 +35,9 @@ extension ServingDeployment {
             }
             armTimeoutTimer(events: &events)
         case .perReplica:
-            guard let replica = route(among: readyReplicaIndices) else { return }
+            guard let replica = route(among: routableReplicas) else {
+                preconditionFailure("a deployment with traffic has no replica, ready or starting")
+            }
             replicas[replica].ownQueue.append(request)
             queuedAtReplicas += 1
             nudge(replica, events: &events)
@@ -50,8 +52,11 @@ extension ServingDeployment {
         }
     }
 
-    /// All replicas of the fixed fleet are ready.
-    var readyReplicaIndices: Range<Int> { 0..<replicas.count }
+    /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is
+    /// starting and will serve its queue once ready.
+    var routableReplicas: [Int] {
+        activeReplicas.isEmpty ? replicas.indices.filter { replicas[$0].state == .starting } : activeReplicas
+    }
 
     /// The replica `spec.routing` picks among `candidates`, or nil when there is none.
     func route<C: Collection>(among candidates: C) -> Int? where C.Element == Int {
@@ -90,25 +95,27 @@ extension ServingDeployment {
 
     /// Whether `replica` could admit `request` now.
     func hasRoom(_ replica: Int, for request: Request) -> Bool {
-        let profile = spec.profile!
-        let r = replicas[replica]
-        guard r.running.count + r.joining.count < profile.maxConcurrency else { return false }
-        if let budget = profile.kvTokenBudget, r.reservedTokens + reservation(request) > budget { return false }
+        // Fields are read one by one: copying the whole replica would retain and release its buffers.
+        guard replicas[replica].state == .ready,
+              replicas[replica].running.count + replicas[replica].joining.count < maxConcurrency
+        else { return false }
+        if let budget = kvTokenBudget, replicas[replica].reservedTokens + reservation(request) > budget { return false }
         return true
     }
 
     /// Makes `replica` look at its queue at its next step boundary (at once when it is idle).
     func nudge(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
         let now = events.now
-        let r = replicas[replica]
-        if !r.isBusy {
+        guard replicas[replica].state == .ready else { return }
+        if !replicas[replica].isBusy {
             wake(replica, events: &events)
             return
         }
-        guard r.prefillEnds == nil else { return }  // it admits when the prefill ends
-        let step = spec.profile!.decodeStep.seconds(sequences: r.running.count)
-        let boundary = r.phaseStart + (((now - r.phaseStart) / step) - 1e-9).rounded(.up) * step
-        if boundary < r.dueAt {
+        guard replicas[replica].prefillEnds == nil else { return }  // it admits when the prefill ends
+        let step = spec.profile!.decodeStep.seconds(sequences: replicas[replica].running.count)
+        let phaseStart = replicas[replica].phaseStart
+        let boundary = phaseStart + (((now - phaseStart) / step) - 1e-9).rounded(.up) * step
+        if boundary < replicas[replica].dueAt {
             schedule(replica, at: max(boundary, now), events: &events)
         }
     }
@@ -116,7 +123,7 @@ extension ServingDeployment {
     /// Central queue: tells a replica with room for `request` to look at the queue. An idle replica is preferred,
     /// so that no replica stays idle while work waits; among the candidates the routing policy picks.
     func nudgeReplicaWithRoom(for request: Request, except busyOne: Int? = nil, events: inout EventQueue<SimulationEvent>) {
-        let withRoom = readyReplicaIndices.filter { $0 != busyOne && hasRoom($0, for: request) }
+        let withRoom = activeReplicas.filter { $0 != busyOne && hasRoom($0, for: request) }
         let idle = withRoom.filter { !replicas[$0].isBusy }
         if let replica = route(among: idle.isEmpty ? withRoom : idle) {
             nudge(replica, events: &events)
@@ -133,7 +140,7 @@ extension ServingDeployment {
 
     /// Brings `replica` up to now (a prefill end or a step boundary), completes finished sequences, admits waiting
     /// requests and schedules its next event.
-    private func wake(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+    func wake(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
         let now = events.now
         let profile = spec.profile!
         let wasBusy = replicas[replica].isBusy
@@ -177,9 +184,9 @@ extension ServingDeployment {
         }
         if !replicas[replica].joining.isEmpty {
             replicas[replica].prefillEnds = now + profile.prefillSeconds(tokens: promptTokens)
-            let r = replicas[replica]
-            window.peakSequencesPerReplica = max(window.peakSequencesPerReplica, r.running.count + r.joining.count)
-            window.peakKVTokensPerReplica = max(window.peakKVTokensPerReplica, r.reservedTokens)
+            let sequences = replicas[replica].running.count + replicas[replica].joining.count
+            window.peakSequencesPerReplica = max(window.peakSequencesPerReplica, sequences)
+            window.peakKVTokensPerReplica = max(window.peakKVTokensPerReplica, replicas[replica].reservedTokens)
         }
     }
 
@@ -223,12 +230,12 @@ extension ServingDeployment {
     }
 
     private func scheduleNext(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        let r = replicas[replica]
-        if let end = r.prefillEnds {
+        if let end = replicas[replica].prefillEnds {
             schedule(replica, at: end, events: &events)
-        } else if let next = r.running.last {
-            let step = spec.profile!.decodeStep.seconds(sequences: r.running.count)
-            schedule(replica, at: r.phaseStart + Double(next.finishStep - r.stepsDone) * step, events: &events)
+        } else if let finishStep = replicas[replica].running.last?.finishStep {
+            let step = spec.profile!.decodeStep.seconds(sequences: replicas[replica].running.count)
+            let remaining = Double(finishStep - replicas[replica].stepsDone)
+            schedule(replica, at: replicas[replica].phaseStart + remaining * step, events: &events)
         } else {
             replicas[replica].epoch &+= 1
             replicas[replica].dueAt = .infinity

@@ -15,6 +15,8 @@ public struct DeploymentSpec: Sendable, Equatable {
     public var queueing: Queueing
     public var queue: QueueSpec
     public var pools: [PoolSpec]
+    /// How long a replacement replica takes to start serving.
+    public var startup: StartupSpec
 
     public init(
         name: String,
@@ -26,8 +28,10 @@ public struct DeploymentSpec: Sendable, Equatable {
         routing: RoutingPolicy = .leastOutstanding,
         queueing: Queueing = .central,
         queue: QueueSpec = QueueSpec(),
-        pools: [PoolSpec]
+        pools: [PoolSpec],
+        startup: StartupSpec = StartupSpec()
     ) {
+        self.startup = startup
         self.name = name
         self.instance = instance
         self.service = service

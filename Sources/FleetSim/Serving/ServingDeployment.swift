@@ -7,6 +7,10 @@ import FleetSimKernel
 /// Window batching lives here; continuous batching and routing are in ContinuousBatching.swift.
 final class ServingDeployment {
     struct Replica {
+        /// The pool the replica's instance belongs to, and where it is in its life (ReplicaLifecycle.swift).
+        var pool: Int
+        var state: ReplicaState = .ready
+
         /// Window batching: the batch in service, when it started and when its prefill ended (LLM profiles).
         var batch: [Request] = []
         var firstTokenAt = 0.0
@@ -25,7 +29,23 @@ final class ServingDeployment {
 
         /// Requests routed to this replica and not yet finished.
         var outstanding: Int { running.count + joining.count + ownQueue.count }
-        var isBusy: Bool { !running.isEmpty || !joining.isEmpty }
+        var isBusy: Bool { !running.isEmpty || !joining.isEmpty || !batch.isEmpty }
+
+        init(pool: Int, state: ReplicaState = .ready) {
+            self.pool = pool
+            self.state = state
+        }
+    }
+
+    enum ReplicaState {
+        /// Provisioning and loading the model; billed, not serving.
+        case starting
+        /// Serving and taking new work.
+        case ready
+        /// Reclaim notice received: finishing what it has, taking nothing new.
+        case draining
+        /// Terminated; its index is never reused.
+        case gone
     }
 
     /// A request being decoded: it finishes when the replica's step count reaches `finishStep`.
@@ -37,24 +57,41 @@ final class ServingDeployment {
 
     let index: Int32
     let spec: DeploymentSpec
+    /// Facts about `spec` read on every request, kept as plain flags (reading them through the optional profile
+    /// and the batching enum showed up in profiles).
+    let hasProfile: Bool
+    let isContinuous: Bool
+    let maxConcurrency: Int
+    let kvTokenBudget: Int?
     let serviceStream: RandomStream
     let slo: SLOSpec?
     let warmupSeconds: Double
-    let fleet: Fleet
     let routingStream: RandomStream
-    private let costPerSecond: CostBreakdown
+    /// Reclaim times and startup delays, each from its own stream.
+    let reclaimStream: RandomStream
+    let startupStream: RandomStream
 
     var queue = Deque<Request>()
     var replicas: [Replica]
-    private var idle: [Int32]
+    /// Replicas that take new work, in the order they became ready.
+    var activeReplicas: [Int]
+    /// Instances billed (starting, ready or draining) per pool, and what they cost per second.
+    var billedInstances: [Int]
+    var costPerSecond = CostBreakdown()
+    var startingReplicas = 0
+    var drainingReplicas = 0
+    var idle: [Int32]
     var inService = 0
     /// Requests waiting in replicas' own queues (per-replica queueing).
     var queuedAtReplicas = 0
-    /// Replicas serving at least one sequence (continuous batching).
+    /// Replicas serving a batch or at least one sequence.
     var busyReplicas = 0
     var roundRobinNext = 0
     private var windowTimerPending = false
     var timeoutTimerPending = false
+
+    /// Where fleet events (reclaims, replacements) go; set by the simulation.
+    var observer: ((FleetEvent) -> Void)?
 
     /// Statistics of the current timeline window and of the whole run.
     var window = Accumulator(.window)
@@ -66,7 +103,8 @@ final class ServingDeployment {
     let classNames: [String]
 
     init(
-        index: Int, spec: DeploymentSpec, serviceStream: RandomStream, routingStream: RandomStream, slo: SLOSpec?,
+        index: Int, spec: DeploymentSpec, serviceStream: RandomStream,
+        routingStream: RandomStream, reclaimStream: RandomStream, startupStream: RandomStream, slo: SLOSpec?,
         warmupSeconds: Double, classes: [RequestClass]
     ) {
         let served = classes.indices.filter { classes[$0].deployment == spec.name }
@@ -79,24 +117,42 @@ final class ServingDeployment {
         }
         self.index = Int32(index)
         self.spec = spec
+        hasProfile = spec.profile != nil
+        maxConcurrency = spec.profile?.maxConcurrency ?? 0
+        kvTokenBudget = spec.profile?.kvTokenBudget
+        isContinuous = spec.batching == .continuous
         self.serviceStream = serviceStream
         self.routingStream = routingStream
+        self.reclaimStream = reclaimStream
+        self.startupStream = startupStream
         self.slo = slo
         self.warmupSeconds = warmupSeconds
-        fleet = Fleet(instance: spec.instance, pools: spec.pools)
-        costPerSecond = fleet.costPerSecond
-        replicas = Array(repeating: Replica(), count: fleet.readyReplicas)
+        replicas = spec.pools.enumerated().flatMap { pool, poolSpec in
+            (0..<poolSpec.count).map { _ in Replica(pool: pool) }
+        }
+        activeReplicas = Array(replicas.indices)
+        billedInstances = spec.pools.map(\.count)
         // Idle replicas are taken from the end: replica 0 is the first to be used.
-        idle = (0..<Int32(fleet.readyReplicas)).reversed()
+        idle = replicas.indices.reversed().map(Int32.init)
+        updateCostPerSecond()
     }
 
+    /// Replicas serving (ready or draining) count as ready: they hold the model and finish their work.
     var levels: Levels {
-        let ready = fleet.readyReplicas
-        let busy = spec.batching == .continuous ? busyReplicas : ready - idle.count
+        let serving = activeReplicas.count + drainingReplicas
+        let billed = billedInstances.reduce(0, +)
         return Levels(
-            queued: queue.count + queuedAtReplicas, inService: inService, ready: ready, starting: 0,
-            busy: busy, provisionedGPUs: ready * spec.instance.gpus,
+            queued: queue.count + queuedAtReplicas, inService: inService, ready: serving, starting: startingReplicas,
+            busy: busyReplicas, provisionedGPUs: billed * spec.instance.gpus,
             gpusPerReplica: spec.instance.gpus, costPerSecond: costPerSecond)
+    }
+
+    func updateCostPerSecond() {
+        var rates = CostBreakdown()
+        for (pool, count) in billedInstances.enumerated() {
+            rates[spec.pools[pool].purchase] += Double(count) * spec.pools[pool].pricePerHour / 3600
+        }
+        costPerSecond = rates
     }
 
     /// Requests queued or being served.
@@ -108,7 +164,7 @@ final class ServingDeployment {
         window.arrivals += 1
         total.arrivals += 1
         forClass(request) { $0.arrivals += 1 }
-        if spec.batching == .continuous {
+        if isContinuous {
             arriveForContinuousBatching(request, events: &events)
             return
         }
@@ -162,8 +218,9 @@ final class ServingDeployment {
         }
     }
 
-    private func startBatch(on replica: Int, size: Int, events: inout EventQueue<SimulationEvent>) {
+    func startBatch(on replica: Int, size: Int, events: inout EventQueue<SimulationEvent>) {
         let now = events.now
+        busyReplicas += 1
         replicas[replica].batch.removeAll(keepingCapacity: true)
         for _ in 0..<size {
             let request = queue.removeFirst()
@@ -187,15 +244,20 @@ final class ServingDeployment {
     }
 
     func batchCompleted(replica: Int, events: inout EventQueue<SimulationEvent>) {
+        // A batch lost with its instance (a reclaim) was already queued again.
+        guard replicas[replica].state != .gone else { return }
         let now = events.now
+        busyReplicas -= 1
         for request in replicas[replica].batch {
             // The generic mode answers all at once, so the first token is the whole response: TTFT = end-to-end.
-            let firstToken = spec.profile != nil ? replicas[replica].firstTokenAt : now
+            let firstToken = hasProfile ? replicas[replica].firstTokenAt : now
             recordCompletion(request, e2eSeconds: now - request.arrival, ttftSeconds: firstToken - request.arrival)
         }
         inService -= replicas[replica].batch.count
         replicas[replica].batch.removeAll(keepingCapacity: true)
-        idle.append(Int32(replica))
+        if replicas[replica].state == .ready {
+            idle.append(Int32(replica))
+        }
         dispatch(events: &events)
     }
 
@@ -222,7 +284,7 @@ final class ServingDeployment {
 
     func recordCompletion(_ request: Request, e2eSeconds: Double, ttftSeconds: Double) {
         let met = slo?.check(e2eSeconds: e2eSeconds, ttftSeconds: ttftSeconds) ?? (false, false)
-        let perToken: Double? = spec.profile != nil && request.outputTokens > 1
+        let perToken: Double? = hasProfile && request.outputTokens > 1
             ? (e2eSeconds - ttftSeconds) / Double(request.outputTokens - 1) : nil
         let afterWarmup = request.arrival >= warmupSeconds
         window.recordCompletion(request, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken, latencies: true)

@@ -24,6 +24,7 @@ public final class Simulation: DiscreteEventModel {
     private var nextRequest: Request?
     private let classStream: RandomStream
     private let tokenLengths: [(prompt: TokenLength?, output: TokenLength?)]
+    private let hasTokenLengths: Bool
     private let classIndexByName: [String: Int32]
     private let classCumulativeWeights: [Double]
     private let classDeployment: [Int]
@@ -65,6 +66,7 @@ public final class Simulation: DiscreteEventModel {
             (requestClass.promptTokens.map { TokenLength($0, stream("traffic.prompt.\(requestClass.name)")) },
              requestClass.outputTokens.map { TokenLength($0, stream("traffic.output.\(requestClass.name)")) })
         }
+        hasTokenLengths = tokenLengths.contains { $0.prompt != nil || $0.output != nil }
         classIndexByName = Dictionary(uniqueKeysWithValues: traffic.classes.enumerated().map { ($1.name, Int32($0)) })
         let weights = scenario.traffic.classes.map(\.weight)
         let totalWeight = weights.reduce(0, +)
@@ -80,7 +82,8 @@ public final class Simulation: DiscreteEventModel {
         deployments = scenario.deployments.enumerated().map { index, spec in
             ServingDeployment(
                 index: index, spec: spec, serviceStream: stream("service.\(spec.name)"),
-                routingStream: stream("routing.\(spec.name)"), slo: scenario.slo,
+                routingStream: stream("routing.\(spec.name)"), reclaimStream: stream("reclaims.\(spec.name)"),
+                startupStream: stream("startup.\(spec.name)"), slo: scenario.slo,
                 warmupSeconds: scenario.warmupSeconds, classes: scenario.traffic.classes)
         }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
@@ -94,6 +97,10 @@ public final class Simulation: DiscreteEventModel {
                     timeSeconds: 0, deployment: deployment.spec.name, kind: .ready, pool: pool.purchase,
                     replicasBefore: 0, replicasAfter: pool.count, detail: "fixed fleet"))
             }
+        }
+        for deployment in deployments {
+            deployment.observer = { [observer] in observer?.fleetEvent($0) }
+            deployment.start(events: &events)
         }
         scheduleNextArrival()
         run(until: scenario.durationSeconds, progress: progress)
@@ -127,6 +134,12 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].replicaQueueTimeoutDue(Int(replica), events: &events)
         case .replicaDue(let deployment, let replica, let epoch):
             deployments[Int(deployment)].replicaDue(Int(replica), epoch: epoch, events: &events)
+        case .reclaimNotice(let deployment, let replica):
+            deployments[Int(deployment)].reclaimNotice(Int(replica), events: &events)
+        case .replicaGone(let deployment, let replica):
+            deployments[Int(deployment)].replicaGone(Int(replica), events: &events)
+        case .replicaReady(let deployment, let replica):
+            deployments[Int(deployment)].replicaReady(Int(replica), events: &events)
         }
     }
 
@@ -137,10 +150,12 @@ public final class Simulation: DiscreteEventModel {
         if synthetic != nil {
             guard let time = synthetic!.next() else { nextRequest = nil; return }
             let requestClass = pickClass()
-            let lengths = tokenLengths[requestClass]
-            nextRequest = Request(
-                arrival: time, classIndex: Int32(requestClass),
-                promptTokens: lengths.prompt?.draw() ?? 0, outputTokens: lengths.output?.draw() ?? 0)
+            var request = Request(arrival: time, classIndex: Int32(requestClass))
+            if hasTokenLengths {
+                request.promptTokens = tokenLengths[requestClass].prompt?.draw() ?? 0
+                request.outputTokens = tokenLengths[requestClass].output?.draw() ?? 0
+            }
+            nextRequest = request
         } else {
             guard let arrival = replay!.next() else { nextRequest = nil; return }
             let record = arrival.record

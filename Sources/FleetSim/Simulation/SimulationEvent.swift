@@ -17,4 +17,10 @@ public enum SimulationEvent: Sendable {
     /// A continuous-batching replica reaches a moment that matters: a prefill ends, a sequence finishes, or a
     /// step boundary at which waiting requests can join. Stale when `epoch` is no longer the replica's.
     case replicaDue(deployment: Int32, replica: Int32, epoch: UInt32)
+    /// The provider announces it will take a spot instance back.
+    case reclaimNotice(deployment: Int32, replica: Int32)
+    /// A reclaimed instance's notice is over: it is gone.
+    case replicaGone(deployment: Int32, replica: Int32)
+    /// A new replica has been provisioned and has loaded its model.
+    case replicaReady(deployment: Int32, replica: Int32)
 }

@@ -82,6 +82,7 @@ public enum SummaryJSON {
                 ("spotReclaims", .integer(d.spotReclaims)),
                 ("scaleUps", .integer(d.scaleUps)),
                 ("scaleDowns", .integer(d.scaleDowns)),
+                ("lostToReclaim", .integer(d.lostToReclaim)),
             ])),
         ]
         return members

@@ -237,7 +237,7 @@ struct ScenarioDecoder {
 
     private func decodeDeployment(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
         let fields = try value.mapping(
-            allowed: ["instance", "model", "service", "batching", "routing", "queueing", "queue", "pools"])
+            allowed: ["instance", "model", "service", "batching", "routing", "queueing", "queue", "pools", "startup"])
         let instance = try decodeInstance(try fields.required("instance", "inline {gpu, gpus, onDemand}"))
         var deployment = DeploymentSpec(
             name: name, instance: instance,
@@ -270,6 +270,16 @@ struct ScenarioDecoder {
             deployment.queueing = queueing
         }
         deployment.queue = try fields["queue"].map(decodeQueue) ?? QueueSpec()
+        if let startupValue = fields["startup"] {
+            let startupFields = try startupValue.mapping(allowed: ["provision", "load"])
+            deployment.startup = StartupSpec(
+                provision: try startupFields["provision"].map {
+                    try DistributionDecoder.decode($0, as: .duration, baseDirectory: baseDirectory)
+                } ?? .constant(0),
+                load: try startupFields["load"].map {
+                    try DistributionDecoder.decode($0, as: .duration, baseDirectory: baseDirectory)
+                } ?? .constant(0))
+        }
         return deployment
     }
 
@@ -379,14 +389,22 @@ struct ScenarioDecoder {
         let items = try value.list()
         guard !items.isEmpty else { throw value.expected("at least one pool") }
         return try items.map { item in
-            let fields = try item.mapping(allowed: ["purchase", "count", "pricePerHour", "discount"])
-            let purchaseValue = try fields.required("purchase", "reserved or onDemand")
+            let fields = try item.mapping(allowed: ["purchase", "count", "pricePerHour", "discount", "reclaim"])
+            let purchaseValue = try fields.required("purchase", "reserved, onDemand or spot")
             let purchaseText = try purchaseValue.string()
             guard let purchase = PurchaseOption(rawValue: purchaseText) else {
                 throw purchaseValue.expected("one of \(PurchaseOption.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if purchase == .spot {
-                throw purchaseValue.error("spot pools need the reclaim model, which comes with the fleet model; use reserved or onDemand")
+            var reclaim: ReclaimSpec?
+            if let reclaimValue = fields["reclaim"] {
+                guard purchase == .spot else {
+                    throw reclaimValue.error("only spot instances are reclaimed; this pool is \(purchase.rawValue)")
+                }
+                let reclaimFields = try reclaimValue.mapping(allowed: ["perHour", "notice"])
+                reclaim = ReclaimSpec(
+                    perHour: try reclaimFields.required("perHour", "reclaims per instance-hour, e.g. 0.01")
+                        .number("a non-negative rate per instance-hour", in: 0...1_000),
+                    noticeSeconds: try reclaimFields["notice"]?.duration(in: Self.nonNegative) ?? 120)
             }
             let count = try fields.required("count", "how many instances").integer("an instance count", in: 0...Self.maxCount)
             if fields["pricePerHour"] != nil && fields["discount"] != nil {
@@ -399,10 +417,15 @@ struct ScenarioDecoder {
                 price = instance.onDemandPerHour * (1 - (try discountValue.fraction(in: 0...1)))
             } else if purchase == .reserved {
                 price = instance.onDemandPerHour * (1 - PoolSpec.defaultReservedDiscount)
+            } else if purchase == .spot {
+                guard let spot = instance.spotPerHour else {
+                    throw item.error("the instance has no spot price; give the pool a pricePerHour or the instance a spot price")
+                }
+                price = spot
             } else {
                 price = instance.onDemandPerHour
             }
-            return PoolSpec(purchase: purchase, count: count, pricePerHour: price)
+            return PoolSpec(purchase: purchase, count: count, pricePerHour: price, reclaim: reclaim)
         }
     }
 

@@ -123,9 +123,19 @@ public enum ScenarioEncoder {
         pairs += [("batching", batching), ("routing", Node(d.routing.rawValue)), ("queueing", Node(d.queueing.rawValue))]
         if !queue.isEmpty { pairs.append(("queue", flow(queue))) }
         pairs.append(("pools", Node(d.pools.map { pool in
-            flow([("purchase", Node(pool.purchase.rawValue)), ("count", Node(String(pool.count))),
-                  ("pricePerHour", number(pool.pricePerHour))])
+            var fields: [(String, Node)] = [
+                ("purchase", Node(pool.purchase.rawValue)), ("count", Node(String(pool.count))),
+                ("pricePerHour", number(pool.pricePerHour)),
+            ]
+            if let reclaim = pool.reclaim {
+                fields.append(("reclaim", flow([("perHour", number(reclaim.perHour)), ("notice", duration(reclaim.noticeSeconds))])))
+            }
+            return flow(fields)
         })))
+        pairs.append(("startup", flow([
+            ("provision", distribution(d.startup.provision, unit: .duration)),
+            ("load", distribution(d.startup.load, unit: .duration)),
+        ])))
         return map(pairs)
     }
 

@@ -1,0 +1,158 @@
+import DequeModule
+import FleetSimKernel
+
+/// Replicas come and go: spot instances are reclaimed with notice, replacements start (provisioning, then the model
+/// load) and join when ready.
+///
+/// A reclaim notice takes the replica out of rotation (it finishes what it can, takes nothing new) and requests a
+/// replacement in the same pool at once. When the notice ends the instance is gone: work still running on it is
+/// lost and queued again, ahead of later arrivals, since it arrived earlier. Replica indices are never reused, so
+/// events of a gone replica are recognised and ignored.
+extension ServingDeployment {
+    /// Schedules the first reclaim of every spot instance present at time 0.
+    func start(events: inout EventQueue<SimulationEvent>) {
+        for replica in replicas.indices {
+            scheduleReclaim(replica, events: &events)
+        }
+    }
+
+    private func scheduleReclaim(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard let reclaim = spec.pools[replicas[replica].pool].reclaim, reclaim.perHour > 0 else { return }
+        let hoursToReclaim = reclaimStream.unitExponential() / reclaim.perHour
+        events.schedule(.reclaimNotice(deployment: index, replica: Int32(replica)), at: events.now + hoursToReclaim * 3600)
+    }
+
+    func reclaimNotice(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard replicas[replica].state == .ready else { return }
+        let now = events.now
+        let pool = replicas[replica].pool
+        let notice = spec.pools[pool].reclaim?.noticeSeconds ?? 0
+        let servingBefore = activeReplicas.count + drainingReplicas
+        replicas[replica].state = .draining
+        activeReplicas.removeAll { $0 == replica }
+        idle.removeAll { $0 == Int32(replica) }
+        drainingReplicas += 1
+        window.spotReclaims += 1
+        total.spotReclaims += 1
+        observer?(FleetEvent(
+            timeSeconds: now, deployment: spec.name, kind: .reclaimNotice, pool: spec.pools[pool].purchase,
+            replicasBefore: servingBefore, replicasAfter: servingBefore,
+            detail: "replica \(replica): \(Int(notice)) s notice; replacement requested"))
+        requestReplacement(inPool: pool, events: &events)
+        // Requests waiting at this replica go elsewhere now rather than wait for an instance that will vanish.
+        rerouteOwnQueue(of: replica, events: &events)
+        events.schedule(.replicaGone(deployment: index, replica: Int32(replica)), at: now + notice)
+    }
+
+    func replicaGone(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard replicas[replica].state == .draining else { return }
+        let now = events.now
+        let pool = replicas[replica].pool
+        var lost = replicas[replica].batch + replicas[replica].joining + replicas[replica].running.map(\.request)
+        if replicas[replica].isBusy { busyReplicas -= 1 }
+        inService -= lost.count
+        replicas[replica].batch.removeAll()
+        replicas[replica].joining.removeAll()
+        replicas[replica].running.removeAll()
+        replicas[replica].prefillEnds = nil
+        replicas[replica].reservedTokens = 0
+        replicas[replica].epoch &+= 1
+        replicas[replica].dueAt = .infinity
+        replicas[replica].state = .gone
+        drainingReplicas -= 1
+        billedInstances[pool] -= 1
+        updateCostPerSecond()
+        window.lostToReclaim += lost.count
+        total.lostToReclaim += lost.count
+        let servingAfter = activeReplicas.count + drainingReplicas
+        observer?(FleetEvent(
+            timeSeconds: now, deployment: spec.name, kind: .reclaim, pool: spec.pools[pool].purchase,
+            replicasBefore: servingAfter + 1, replicasAfter: servingAfter,
+            detail: "replica \(replica) reclaimed; \(lost.count) requests lost and queued again"))
+        lost.sort { $0.arrival < $1.arrival }
+        requeue(lost, events: &events)
+        rerouteOwnQueue(of: replica, events: &events)
+    }
+
+    private func requestReplacement(inPool pool: Int, events: inout EventQueue<SimulationEvent>) {
+        let now = events.now
+        replicas.append(Replica(pool: pool, state: .starting))
+        let replacement = replicas.count - 1
+        billedInstances[pool] += 1
+        startingReplicas += 1
+        updateCostPerSecond()
+        let provision = spec.startup.provision.sample(startupStream)
+        let load = spec.startup.load.sample(startupStream)
+        observer?(FleetEvent(
+            timeSeconds: now, deployment: spec.name, kind: .provision, pool: spec.pools[pool].purchase,
+            replicasBefore: activeReplicas.count + drainingReplicas, replicasAfter: activeReplicas.count + drainingReplicas,
+            detail: "replica \(replacement): provisioning \(Self.seconds(provision)), model load \(Self.seconds(load))"))
+        events.schedule(.replicaReady(deployment: index, replica: Int32(replacement)), at: now + provision + load)
+    }
+
+    func replicaReady(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard replicas[replica].state == .starting else { return }
+        let servingBefore = activeReplicas.count + drainingReplicas
+        replicas[replica].state = .ready
+        startingReplicas -= 1
+        activeReplicas.append(replica)
+        window.coldStarts += 1
+        total.coldStarts += 1
+        observer?(FleetEvent(
+            timeSeconds: events.now, deployment: spec.name, kind: .ready, pool: spec.pools[replicas[replica].pool].purchase,
+            replicasBefore: servingBefore, replicasAfter: servingBefore + 1, detail: "replica \(replica) ready"))
+        scheduleReclaim(replica, events: &events)
+        if isContinuous {
+            if spec.queueing == .central, let head = queue.first {
+                nudgeReplicaWithRoom(for: head, events: &events)
+            } else {
+                nudge(replica, events: &events)
+            }
+        } else {
+            idle.append(Int32(replica))
+            dispatch(events: &events)
+        }
+    }
+
+    /// Puts lost requests back: at the head of the central queue (they are older than everything in it), or routed
+    /// again with per-replica queues.
+    private func requeue(_ requests: [Request], events: inout EventQueue<SimulationEvent>) {
+        guard !requests.isEmpty else { return }
+        if spec.queueing == .perReplica {
+            for request in requests { routeToOwnQueue(request, events: &events) }
+            return
+        }
+        queue.insert(contentsOf: requests, at: 0)
+        // The timeout timer follows the head; the new head may be due sooner than the pending timer.
+        if let timeout = spec.queue.timeoutSeconds {
+            events.schedule(.queueTimeoutDue(deployment: index), at: max(requests[0].arrival + timeout, events.now))
+        }
+        if isContinuous {
+            nudgeReplicaWithRoom(for: requests[0], events: &events)
+        } else {
+            dispatch(events: &events)
+        }
+    }
+
+    private func rerouteOwnQueue(of replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard spec.queueing == .perReplica, !replicas[replica].ownQueue.isEmpty else { return }
+        let waiting = Array(replicas[replica].ownQueue)
+        replicas[replica].ownQueue.removeAll()
+        queuedAtReplicas -= waiting.count
+        for request in waiting { routeToOwnQueue(request, events: &events) }
+    }
+
+    func routeToOwnQueue(_ request: Request, events: inout EventQueue<SimulationEvent>) {
+        guard let replica = route(among: routableReplicas) else {
+            preconditionFailure("a deployment with traffic has no replica, ready or starting")
+        }
+        replicas[replica].ownQueue.append(request)
+        queuedAtReplicas += 1
+        nudge(replica, events: &events)
+        armReplicaTimeoutTimer(replica, events: &events)
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value < 10 ? "\(Double(Int(value * 10)) / 10) s" : "\(Int(value.rounded())) s"
+    }
+}
