@@ -37,13 +37,42 @@ public struct PoolSpec: Sendable, Equatable {
 /// rate `perHour` (a constant hazard per instance-hour), announced `noticeSeconds` ahead (AWS 120 s, GCP 30 s; see
 /// ../shared/data/README.md). From the notice on, the replica takes no new work and a replacement is requested; at
 /// the end of the notice the instance is gone, and work still running on it is lost and queued again.
+///
+/// With `trace`, the pool's spot capacity follows a recorded capacity trace instead: each `add` brings a node (a
+/// replica that starts cold), each `remove` takes one away after the notice, and nothing is replaced.
 public struct ReclaimSpec: Sendable, Equatable {
     public var perHour: Double
     public var noticeSeconds: Double
+    public var trace: CapacityTrace?
 
-    public init(perHour: Double, noticeSeconds: Double) {
+    public init(perHour: Double, noticeSeconds: Double, trace: CapacityTrace? = nil) {
         self.perHour = perHour
         self.noticeSeconds = noticeSeconds
+        self.trace = trace
+    }
+}
+
+/// A recorded spot capacity trace: when nodes were added to and removed from a spot pool (e.g. SpotServe's AWS g4dn
+/// trace, `time_ms,add|remove,node`).
+public struct CapacityTrace: Sendable, Equatable {
+    public struct Change: Sendable, Equatable {
+        public var timeSeconds: Double
+        public var isAdd: Bool
+        public var node: String
+
+        public init(timeSeconds: Double, isAdd: Bool, node: String) {
+            self.timeSeconds = timeSeconds
+            self.isAdd = isAdd
+            self.node = node
+        }
+    }
+
+    public var path: String
+    public var changes: [Change]
+
+    public init(path: String, changes: [Change]) {
+        self.path = path
+        self.changes = changes
     }
 }
 

@@ -36,7 +36,8 @@ extension ServingDeployment {
             armTimeoutTimer(events: &events)
         case .perReplica:
             guard let replica = route(among: routableReplicas) else {
-                preconditionFailure("a deployment with traffic has no replica, ready or starting")
+                holdUntilAReplicaStarts(request, events: &events)
+                return
             }
             replicas[replica].ownQueue.append(request)
             queuedAtReplicas += 1
@@ -50,6 +51,18 @@ extension ServingDeployment {
             }
             armReplicaTimeoutTimer(replica, events: &events)
         }
+    }
+
+    /// With per-replica queues and no replica at all (a capacity trace that has not brought one yet), a request waits
+    /// in the deployment's queue until one is ready.
+    func holdUntilAReplicaStarts(_ request: Request, events: inout EventQueue<SimulationEvent>) {
+        queue.append(request)
+        if let capacity = spec.queue.capacity, queue.count + queuedAtReplicas > capacity {
+            queue.removeLast()
+            recordRejection(request)
+            return
+        }
+        armTimeoutTimer(events: &events)
     }
 
     /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is

@@ -9,10 +9,42 @@ import FleetSimKernel
 /// lost and queued again, ahead of later arrivals, since it arrived earlier. Replica indices are never reused, so
 /// events of a gone replica are recognised and ignored.
 extension ServingDeployment {
-    /// Schedules the first reclaim of every spot instance present at time 0.
+    /// Schedules the first reclaim of every spot instance present at time 0, and the first change of each capacity
+    /// trace.
     func start(events: inout EventQueue<SimulationEvent>) {
         for replica in replicas.indices {
             scheduleReclaim(replica, events: &events)
+        }
+        if let first = capacitySchedule.first {
+            events.schedule(.capacityChange(deployment: index, change: 0), at: first.time)
+        }
+    }
+
+    /// One step of a replayed capacity trace: a node arrives (a replica starts cold), or a node's removal is
+    /// announced (its replica gets the notice, or is dropped if it has not started serving). Steps are chained, so
+    /// only one is pending.
+    func capacityChange(_ change: Int, events: inout EventQueue<SimulationEvent>) {
+        let step = capacitySchedule[change]
+        if step.isAdd {
+            nodeReplicas[step.node] = startReplica(inPool: step.pool, reason: "node \(step.node) added by the capacity trace", events: &events)
+        } else if let replica = nodeReplicas.removeValue(forKey: step.node) {
+            switch replicas[replica].state {
+            case .ready:
+                reclaimNotice(replica, replace: false, events: &events)
+            case .starting:
+                replicas[replica].state = .gone
+                startingReplicas -= 1
+                billedInstances[step.pool] -= 1
+                updateCostPerSecond()
+                window.spotReclaims += 1
+                total.spotReclaims += 1
+            case .draining, .gone:
+                break
+            }
+        }
+        if change + 1 < capacitySchedule.count {
+            events.schedule(.capacityChange(deployment: index, change: Int32(change + 1)),
+                            at: max(capacitySchedule[change + 1].time, events.now))
         }
     }
 
@@ -22,7 +54,7 @@ extension ServingDeployment {
         events.schedule(.reclaimNotice(deployment: index, replica: Int32(replica)), at: events.now + hoursToReclaim * 3600)
     }
 
-    func reclaimNotice(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+    func reclaimNotice(_ replica: Int, replace: Bool = true, events: inout EventQueue<SimulationEvent>) {
         guard replicas[replica].state == .ready else { return }
         let now = events.now
         let pool = replicas[replica].pool
@@ -37,8 +69,10 @@ extension ServingDeployment {
         observer?(FleetEvent(
             timeSeconds: now, deployment: spec.name, kind: .reclaimNotice, pool: spec.pools[pool].purchase,
             replicasBefore: servingBefore, replicasAfter: servingBefore,
-            detail: "replica \(replica): \(Int(notice)) s notice; replacement requested"))
-        requestReplacement(inPool: pool, events: &events)
+            detail: "replica \(replica): \(Int(notice)) s notice" + (replace ? "; replacement requested" : "")))
+        if replace {
+            startReplica(inPool: pool, reason: "replacing replica \(replica)", events: &events)
+        }
         // Requests waiting at this replica go elsewhere now rather than wait for an instance that will vanish.
         rerouteOwnQueue(of: replica, events: &events)
         events.schedule(.replicaGone(deployment: index, replica: Int32(replica)), at: now + notice)
@@ -74,7 +108,9 @@ extension ServingDeployment {
         rerouteOwnQueue(of: replica, events: &events)
     }
 
-    private func requestReplacement(inPool pool: Int, events: inout EventQueue<SimulationEvent>) {
+    /// Requests an instance in `pool`; it is billed from now and serves after provisioning and the model load.
+    @discardableResult
+    private func startReplica(inPool pool: Int, reason: String, events: inout EventQueue<SimulationEvent>) -> Int {
         let now = events.now
         replicas.append(Replica(pool: pool, state: .starting))
         let replacement = replicas.count - 1
@@ -86,8 +122,9 @@ extension ServingDeployment {
         observer?(FleetEvent(
             timeSeconds: now, deployment: spec.name, kind: .provision, pool: spec.pools[pool].purchase,
             replicasBefore: activeReplicas.count + drainingReplicas, replicasAfter: activeReplicas.count + drainingReplicas,
-            detail: "replica \(replacement): provisioning \(Self.seconds(provision)), model load \(Self.seconds(load))"))
+            detail: "replica \(replacement) (\(reason)): provisioning \(Self.seconds(provision)), model load \(Self.seconds(load))"))
         events.schedule(.replicaReady(deployment: index, replica: Int32(replacement)), at: now + provision + load)
+        return replacement
     }
 
     func replicaReady(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
@@ -106,6 +143,10 @@ extension ServingDeployment {
             if spec.queueing == .central, let head = queue.first {
                 nudgeReplicaWithRoom(for: head, events: &events)
             } else {
+                // Requests held while no replica existed are routed now.
+                let held = Array(queue)
+                queue.removeAll()
+                for request in held { routeToOwnQueue(request, events: &events) }
                 nudge(replica, events: &events)
             }
         } else {
@@ -144,7 +185,8 @@ extension ServingDeployment {
 
     func routeToOwnQueue(_ request: Request, events: inout EventQueue<SimulationEvent>) {
         guard let replica = route(among: routableReplicas) else {
-            preconditionFailure("a deployment with traffic has no replica, ready or starting")
+            holdUntilAReplicaStarts(request, events: &events)
+            return
         }
         replicas[replica].ownQueue.append(request)
         queuedAtReplicas += 1

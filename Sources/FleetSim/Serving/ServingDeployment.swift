@@ -90,6 +90,12 @@ final class ServingDeployment {
     private var windowTimerPending = false
     var timeoutTimerPending = false
 
+    /// The replayed capacity traces of the deployment's spot pools, merged in time order: node additions, and
+    /// removal notices (a notice before each removal).
+    let capacitySchedule: [(time: Double, pool: Int, isAdd: Bool, node: String)]
+    /// The replica each trace node runs, while it exists.
+    var nodeReplicas: [String: Int] = [:]
+
     /// Where fleet events (reclaims, replacements) go; set by the simulation.
     var observer: ((FleetEvent) -> Void)?
 
@@ -134,7 +140,27 @@ final class ServingDeployment {
         billedInstances = spec.pools.map(\.count)
         // Idle replicas are taken from the end: replica 0 is the first to be used.
         idle = replicas.indices.reversed().map(Int32.init)
+        capacitySchedule = Self.capacitySchedule(spec.pools)
         updateCostPerSecond()
+    }
+
+    /// Each removal is announced `notice` before it, but never before its node was added; ties keep file order.
+    static func capacitySchedule(_ pools: [PoolSpec]) -> [(time: Double, pool: Int, isAdd: Bool, node: String)] {
+        var steps: [(time: Double, pool: Int, isAdd: Bool, node: String)] = []
+        for (pool, poolSpec) in pools.enumerated() {
+            guard let reclaim = poolSpec.reclaim, let trace = reclaim.trace else { continue }
+            var added: [String: Double] = [:]
+            for change in trace.changes {
+                if change.isAdd {
+                    added[change.node] = change.timeSeconds
+                    steps.append((change.timeSeconds, pool, true, change.node))
+                } else {
+                    let notice = max(change.timeSeconds - reclaim.noticeSeconds, added[change.node] ?? 0, 0)
+                    steps.append((notice, pool, false, change.node))
+                }
+            }
+        }
+        return steps.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
     /// Replicas serving (ready or draining) count as ready: they hold the model and finish their work.

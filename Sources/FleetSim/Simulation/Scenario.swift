@@ -12,11 +12,14 @@ public struct Scenario: Sendable, Equatable {
     public var traffic: TrafficSpec
     public var deployments: [DeploymentSpec]
     public var slo: SLOSpec?
+    public var budget: BudgetSpec?
 
     public init(
         name: String, seed: UInt64 = 1, durationSeconds: Double, windowSeconds: Double = 60,
-        warmupSeconds: Double = 0, traffic: TrafficSpec, deployments: [DeploymentSpec], slo: SLOSpec? = nil
+        warmupSeconds: Double = 0, traffic: TrafficSpec, deployments: [DeploymentSpec], slo: SLOSpec? = nil,
+        budget: BudgetSpec? = nil
     ) {
+        self.budget = budget
         self.name = name
         self.seed = seed
         self.durationSeconds = durationSeconds
@@ -54,5 +57,25 @@ public struct SLOSpec: Sendable, Equatable {
     @inlinable
     public func check(e2eSeconds: Double, ttftSeconds: Double) -> (e2e: Bool, ttft: Bool) {
         (e2e.map { e2eSeconds <= $0.thresholdSeconds } ?? true, ttft.map { ttftSeconds <= $0.thresholdSeconds } ?? true)
+    }
+}
+
+/// A spending limit for the whole fleet: a monthly amount, pro-rated to the simulated horizon (a month is 730 hours),
+/// with alerts at fractions of it. Each alert is an `events.csv` row at the instant cumulative cost reaches it.
+public struct BudgetSpec: Sendable, Equatable {
+    public static let hoursPerMonth = 730.0
+
+    public var monthlyUSD: Double
+    /// Fractions of the pro-rated budget, ascending (e.g. 0.5, 0.75, 0.9, 1).
+    public var alerts: [Double]
+
+    public init(monthlyUSD: Double, alerts: [Double] = [0.5, 0.75, 0.9, 1]) {
+        self.monthlyUSD = monthlyUSD
+        self.alerts = alerts
+    }
+
+    /// The budget for a run of `seconds`.
+    public func forRun(seconds: Double) -> Double {
+        monthlyUSD * seconds / (Self.hoursPerMonth * 3600)
     }
 }

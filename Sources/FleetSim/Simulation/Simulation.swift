@@ -34,6 +34,8 @@ public final class Simulation: DiscreteEventModel {
     private var windowStart = 0.0
     private var windowEnd: Double
     private var maxTotalReady = 0
+    private var spentSoFar = 0.0
+    private var nextBudgetAlert = 0
 
     /// `trace` is where a scenario that replays a trace reads its records; the caller opens it (FleetSimIO does, from
     /// `scenario.traffic.trace`), so the model never touches a file.
@@ -140,6 +142,8 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].replicaGone(Int(replica), events: &events)
         case .replicaReady(let deployment, let replica):
             deployments[Int(deployment)].replicaReady(Int(replica), events: &events)
+        case .capacityChange(let deployment, let change):
+            deployments[Int(deployment)].capacityChange(Int(change), events: &events)
         }
     }
 
@@ -178,13 +182,34 @@ public final class Simulation: DiscreteEventModel {
         let seconds = time - lastAdvance
         guard seconds > 0 else { return }
         var totalReady = 0
+        var costRate = 0.0
         for deployment in deployments {
             let levels = deployment.levels
             deployment.window.integrate(levels, over: seconds)
             totalReady += levels.ready
+            costRate += levels.costPerSecond.total
         }
         maxTotalReady = max(maxTotalReady, totalReady)
+        if let budget = scenario.budget {
+            checkBudget(budget, from: lastAdvance, over: seconds, rate: costRate)
+        }
         lastAdvance = time
+    }
+
+    /// Cost accrues linearly between events, so the instant it reaches an alert's amount is found exactly.
+    private func checkBudget(_ budget: BudgetSpec, from start: Double, over seconds: Double, rate: Double) {
+        let runBudget = budget.forRun(seconds: scenario.durationSeconds)
+        let end = spentSoFar + rate * seconds
+        while nextBudgetAlert < budget.alerts.count, end >= budget.alerts[nextBudgetAlert] * runBudget {
+            let fraction = budget.alerts[nextBudgetAlert]
+            let at = rate > 0 ? start + max(fraction * runBudget - spentSoFar, 0) / rate : start
+            observer?.fleetEvent(FleetEvent(
+                timeSeconds: at, deployment: "all", kind: .budgetAlert, pool: nil, replicasBefore: 0, replicasAfter: 0,
+                detail: String(format: "%.0f%% of the %.2f USD budget for the run (%.2f USD/month pro-rated) spent",
+                               fraction * 100, runBudget, budget.monthlyUSD)))
+            nextBudgetAlert += 1
+        }
+        spentSoFar = end
     }
 
     private func closeWindow(at end: Double) {

@@ -17,6 +17,13 @@ public enum SummaryJSON {
             ("warmupSeconds", .number(scenario.warmupSeconds)),
         ]
         members += blocks(result.total)
+        if let budget = scenario.budget {
+            let forRun = budget.forRun(seconds: result.durationSeconds)
+            members.append(("budget", .object([
+                ("monthly", .number(budget.monthlyUSD)), ("forRun", .number(forRun)),
+                ("spentFraction", .number(result.total.cost.total / forRun)),
+            ])))
+        }
         members.append(("simulation", .object([
             ("events", .integer(Int(result.events))),
             ("wallSeconds", .number(run.wallSeconds)),

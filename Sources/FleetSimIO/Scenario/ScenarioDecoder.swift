@@ -1,4 +1,5 @@
 import FleetSim
+import Foundation
 import FleetSimKernel
 
 /// Turns a scenario document into a validated `Scenario`, filling in defaults.
@@ -17,7 +18,8 @@ struct ScenarioDecoder {
     let baseDirectory: String
 
     func decode(_ root: ScenarioValue) throws -> Scenario {
-        let top = try root.mapping(allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo"])
+        let top = try root.mapping(
+            allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo", "budget"])
         let name = try top["name"]?.name() ?? Self.sanitizedName(defaultName)
         let seed = try top["seed"].map { UInt64(try $0.integer("a seed", in: 0...Int(UInt32.max))) } ?? 1
         let durationValue = try top.required("duration", "how much time to simulate, e.g. 1d")
@@ -36,7 +38,20 @@ struct ScenarioDecoder {
         let slo = try top["slo"].map(decodeSLO)
         return Scenario(
             name: name, seed: seed, durationSeconds: duration, windowSeconds: min(window, duration),
-            warmupSeconds: warmup, traffic: traffic, deployments: deployments, slo: slo)
+            warmupSeconds: warmup, traffic: traffic, deployments: deployments, slo: slo,
+            budget: try top["budget"].map(decodeBudget))
+    }
+
+    private func decodeBudget(_ value: ScenarioValue) throws -> BudgetSpec {
+        let fields = try value.mapping(allowed: ["monthly", "alerts"])
+        let monthly = try fields.required("monthly", "USD per month for the whole fleet, pro-rated to the run")
+            .number("an amount in USD", in: 1e-6...1e12)
+        guard let alertsValue = fields["alerts"] else { return BudgetSpec(monthlyUSD: monthly) }
+        let alerts = try alertsValue.list().map { try $0.fraction(in: 1e-6...100) }
+        guard !alerts.isEmpty, zip(alerts, alerts.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw alertsValue.expected("at least one alert, ascending (e.g. [50%, 75%, 90%, 100%])")
+        }
+        return BudgetSpec(monthlyUSD: monthly, alerts: alerts)
     }
 
     /// A file name made into a valid scenario name: characters other than letters, digits, `-` and `_` become `-`.
@@ -216,7 +231,7 @@ struct ScenarioDecoder {
         guard traffic.ratePerSecond > 0 || traffic.trace != nil else { return }
         for requestClass in traffic.classes {
             guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
-                  deployment.replicaCount == 0
+                  deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil })
             else { continue }
             throw ScenarioError(
                 file: classesValue.file, line: nil, keyPath: "deployments.\(deployment.name).pools",
@@ -400,13 +415,18 @@ struct ScenarioDecoder {
                 guard purchase == .spot else {
                     throw reclaimValue.error("only spot instances are reclaimed; this pool is \(purchase.rawValue)")
                 }
-                let reclaimFields = try reclaimValue.mapping(allowed: ["perHour", "notice"])
-                reclaim = ReclaimSpec(
-                    perHour: try reclaimFields.required("perHour", "reclaims per instance-hour, e.g. 0.01")
-                        .number("a non-negative rate per instance-hour", in: 0...1_000),
-                    noticeSeconds: try reclaimFields["notice"]?.duration(in: Self.nonNegative) ?? 120)
+                reclaim = try decodeReclaim(reclaimValue)
             }
-            let count = try fields.required("count", "how many instances").integer("an instance count", in: 0...Self.maxCount)
+            let count: Int
+            if reclaim?.trace != nil {
+                // The trace brings the nodes; the pool starts empty.
+                if let countValue = fields["count"], try countValue.integer("an instance count", in: 0...Self.maxCount) != 0 {
+                    throw countValue.error("a pool that replays a capacity trace starts empty; its nodes come from the trace")
+                }
+                count = 0
+            } else {
+                count = try fields.required("count", "how many instances").integer("an instance count", in: 0...Self.maxCount)
+            }
             if fields["pricePerHour"] != nil && fields["discount"] != nil {
                 throw item.error("give either 'pricePerHour' or 'discount', not both")
             }
@@ -428,6 +448,35 @@ struct ScenarioDecoder {
             return PoolSpec(purchase: purchase, count: count, pricePerHour: price, reclaim: reclaim)
         }
     }
+
+    /// `{perHour}`, an AWS Spot Advisor bucket `{awsBucket: "5-10%"}`, or a capacity trace `{trace: file}`; with
+    /// `notice` (default 2 minutes, AWS's).
+    private func decodeReclaim(_ value: ScenarioValue) throws -> ReclaimSpec {
+        let fields = try value.mapping(allowed: ["perHour", "awsBucket", "trace", "notice"])
+        let notice = try fields["notice"]?.duration(in: Self.nonNegative) ?? 120
+        switch try fields.oneOf(["perHour", "awsBucket", "trace"], "how instances are reclaimed") {
+        case ("perHour", let rate):
+            return ReclaimSpec(perHour: try rate.number("a non-negative rate per instance-hour", in: 0...1_000),
+                               noticeSeconds: notice)
+        case ("awsBucket", let bucketValue):
+            let bucket = try bucketValue.string()
+            guard let monthly = Self.awsInterruptionBuckets[bucket] else {
+                throw bucketValue.expected("one of \(Self.awsInterruptionBuckets.keys.sorted().joined(separator: ", "))")
+            }
+            // A monthly interruption probability p is a constant hazard of −ln(1 − p) per month of 730 hours.
+            return ReclaimSpec(perHour: -log(1 - monthly) / 730, noticeSeconds: notice)
+        case (_, let traceValue):
+            let path = FilePaths.resolve(try traceValue.string(), from: baseDirectory)
+            let trace = try CapacityTraceReader.read(path: path, keyPath: traceValue.path)
+            return ReclaimSpec(perHour: 0, noticeSeconds: notice, trace: trace)
+        }
+    }
+
+    /// AWS Spot Instance Advisor's frequency-of-interruption buckets (per month; ../shared/data/README.md), each
+    /// taken at its middle (the open-ended top bucket at 25 %).
+    static let awsInterruptionBuckets: [String: Double] = [
+        "<5%": 0.025, "5-10%": 0.075, "10-15%": 0.125, "15-20%": 0.175, ">20%": 0.25,
+    ]
 
     // MARK: SLO
 

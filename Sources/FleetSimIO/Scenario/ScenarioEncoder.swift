@@ -28,6 +28,12 @@ public enum ScenarioEncoder {
             if let ttft = slo.ttft { objectives.append(("ttft", objective(ttft))) }
             pairs.append(("slo", map(objectives)))
         }
+        if let budget = s.budget {
+            pairs.append(("budget", flow([
+                ("monthly", number(budget.monthlyUSD)),
+                ("alerts", Node(budget.alerts.map { Node("\(Quantities.shortest($0 * 100))%") }, Tag(.implicit), .flow)),
+            ])))
+        }
         return map(pairs)
     }
 
@@ -128,7 +134,8 @@ public enum ScenarioEncoder {
                 ("pricePerHour", number(pool.pricePerHour)),
             ]
             if let reclaim = pool.reclaim {
-                fields.append(("reclaim", flow([("perHour", number(reclaim.perHour)), ("notice", duration(reclaim.noticeSeconds))])))
+                let how = reclaim.trace.map { ("trace", Node($0.path)) } ?? ("perHour", number(reclaim.perHour))
+                fields.append(("reclaim", flow([how, ("notice", duration(reclaim.noticeSeconds))])))
             }
             return flow(fields)
         })))
