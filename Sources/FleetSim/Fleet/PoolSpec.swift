@@ -44,11 +44,25 @@ public struct ReclaimSpec: Sendable, Equatable {
     public var perHour: Double
     public var noticeSeconds: Double
     public var trace: CapacityTrace?
+    public var storms: Storms?
 
-    public init(perHour: Double, noticeSeconds: Double, trace: CapacityTrace? = nil) {
+    /// Correlated reclaims: at Poisson times (`perDay` per pool), the provider takes back `fraction` of the pool's
+    /// ready instances at once (rounded up), chosen at random.
+    public struct Storms: Sendable, Equatable {
+        public var perDay: Double
+        public var fraction: Double
+
+        public init(perDay: Double, fraction: Double) {
+            self.perDay = perDay
+            self.fraction = fraction
+        }
+    }
+
+    public init(perHour: Double, noticeSeconds: Double, trace: CapacityTrace? = nil, storms: Storms? = nil) {
         self.perHour = perHour
         self.noticeSeconds = noticeSeconds
         self.trace = trace
+        self.storms = storms
     }
 }
 

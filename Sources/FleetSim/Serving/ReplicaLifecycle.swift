@@ -18,6 +18,29 @@ extension ServingDeployment {
         if let first = capacitySchedule.first {
             events.schedule(.capacityChange(deployment: index, change: 0), at: first.time)
         }
+        for pool in spec.pools.indices {
+            scheduleStorm(inPool: pool, events: &events)
+        }
+    }
+
+    private func scheduleStorm(inPool pool: Int, events: inout EventQueue<SimulationEvent>) {
+        guard let storms = spec.pools[pool].reclaim?.storms, storms.perDay > 0 else { return }
+        let days = stormStream.unitExponential() / storms.perDay
+        events.schedule(.reclaimStorm(deployment: index, pool: Int32(pool)), at: events.now + days * 86_400)
+    }
+
+    /// A correlated reclaim: a share of the pool's ready replicas, chosen at random, get their notice together.
+    func reclaimStorm(inPool pool: Int, events: inout EventQueue<SimulationEvent>) {
+        var candidates = activeReplicas.filter { replicas[$0].pool == pool }
+        let fraction = spec.pools[pool].reclaim?.storms?.fraction ?? 0
+        let count = min(Int((fraction * Double(candidates.count)).rounded(.up)), candidates.count)
+        for taken in 0..<count {
+            // A partial Fisher–Yates shuffle: the first `count` places hold a uniform random subset.
+            let pick = taken + stormStream.index(below: candidates.count - taken)
+            candidates.swapAt(taken, pick)
+            reclaimNotice(candidates[taken], events: &events)
+        }
+        scheduleStorm(inPool: pool, events: &events)
     }
 
     /// One step of a replayed capacity trace: a node arrives (a replica starts cold), or a node's removal is

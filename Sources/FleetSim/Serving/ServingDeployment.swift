@@ -69,6 +69,7 @@ final class ServingDeployment {
     let routingStream: RandomStream
     /// Reclaim times and startup delays, each from its own stream.
     let reclaimStream: RandomStream
+    let stormStream: RandomStream
     let startupStream: RandomStream
 
     var queue = Deque<Request>()
@@ -110,7 +111,8 @@ final class ServingDeployment {
 
     init(
         index: Int, spec: DeploymentSpec, serviceStream: RandomStream,
-        routingStream: RandomStream, reclaimStream: RandomStream, startupStream: RandomStream, slo: SLOSpec?,
+        routingStream: RandomStream, reclaimStream: RandomStream, stormStream: RandomStream,
+        startupStream: RandomStream, slo: SLOSpec?,
         warmupSeconds: Double, classes: [RequestClass]
     ) {
         let served = classes.indices.filter { classes[$0].deployment == spec.name }
@@ -130,6 +132,7 @@ final class ServingDeployment {
         self.serviceStream = serviceStream
         self.routingStream = routingStream
         self.reclaimStream = reclaimStream
+        self.stormStream = stormStream
         self.startupStream = startupStream
         self.slo = slo
         self.warmupSeconds = warmupSeconds

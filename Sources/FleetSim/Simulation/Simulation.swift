@@ -85,6 +85,7 @@ public final class Simulation: DiscreteEventModel {
             ServingDeployment(
                 index: index, spec: spec, serviceStream: stream("service.\(spec.name)"),
                 routingStream: stream("routing.\(spec.name)"), reclaimStream: stream("reclaims.\(spec.name)"),
+                stormStream: stream("storms.\(spec.name)"),
                 startupStream: stream("startup.\(spec.name)"), slo: scenario.slo,
                 warmupSeconds: scenario.warmupSeconds, classes: scenario.traffic.classes)
         }
@@ -142,6 +143,8 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].replicaGone(Int(replica), events: &events)
         case .replicaReady(let deployment, let replica):
             deployments[Int(deployment)].replicaReady(Int(replica), events: &events)
+        case .reclaimStorm(let deployment, let pool):
+            deployments[Int(deployment)].reclaimStorm(inPool: Int(pool), events: &events)
         case .capacityChange(let deployment, let change):
             deployments[Int(deployment)].capacityChange(Int(change), events: &events)
         }

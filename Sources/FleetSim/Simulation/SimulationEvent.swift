@@ -23,6 +23,8 @@ public enum SimulationEvent: Sendable {
     case replicaGone(deployment: Int32, replica: Int32)
     /// A new replica has been provisioned and has loaded its model.
     case replicaReady(deployment: Int32, replica: Int32)
+    /// A correlated reclaim hits one spot pool.
+    case reclaimStorm(deployment: Int32, pool: Int32)
     /// The next step of a deployment's replayed spot capacity traces.
     case capacityChange(deployment: Int32, change: Int32)
 }

@@ -452,19 +452,31 @@ struct ScenarioDecoder {
     /// `{perHour}`, an AWS Spot Advisor bucket `{awsBucket: "5-10%"}`, or a capacity trace `{trace: file}`; with
     /// `notice` (default 2 minutes, AWS's).
     private func decodeReclaim(_ value: ScenarioValue) throws -> ReclaimSpec {
-        let fields = try value.mapping(allowed: ["perHour", "awsBucket", "trace", "notice"])
+        let fields = try value.mapping(allowed: ["perHour", "awsBucket", "trace", "notice", "storms"])
         let notice = try fields["notice"]?.duration(in: Self.nonNegative) ?? 120
-        switch try fields.oneOf(["perHour", "awsBucket", "trace"], "how instances are reclaimed") {
+        var storms: ReclaimSpec.Storms?
+        if let stormsValue = fields["storms"] {
+            if fields["trace"] != nil { throw stormsValue.error("a replayed capacity trace already holds every reclaim; drop 'storms'") }
+            let stormFields = try stormsValue.mapping(allowed: ["perDay", "fraction"])
+            storms = .init(
+                perDay: try stormFields.required("perDay", "storms per day, e.g. 0.1").number("a mean count", in: 0...10_000),
+                fraction: try stormFields.required("fraction", "the share of the pool taken, e.g. 50%").fraction(in: 1e-6...1))
+        }
+        let forms = storms == nil ? ["perHour", "awsBucket", "trace"] : ["perHour", "awsBucket"]
+        if storms != nil && fields["perHour"] == nil && fields["awsBucket"] == nil {
+            return ReclaimSpec(perHour: 0, noticeSeconds: notice, storms: storms)
+        }
+        switch try fields.oneOf(forms, "how instances are reclaimed") {
         case ("perHour", let rate):
             return ReclaimSpec(perHour: try rate.number("a non-negative rate per instance-hour", in: 0...1_000),
-                               noticeSeconds: notice)
+                               noticeSeconds: notice, storms: storms)
         case ("awsBucket", let bucketValue):
             let bucket = try bucketValue.string()
             guard let monthly = Self.awsInterruptionBuckets[bucket] else {
                 throw bucketValue.expected("one of \(Self.awsInterruptionBuckets.keys.sorted().joined(separator: ", "))")
             }
             // A monthly interruption probability p is a constant hazard of −ln(1 − p) per month of 730 hours.
-            return ReclaimSpec(perHour: -log(1 - monthly) / 730, noticeSeconds: notice)
+            return ReclaimSpec(perHour: -log(1 - monthly) / 730, noticeSeconds: notice, storms: storms)
         case (_, let traceValue):
             let path = FilePaths.resolve(try traceValue.string(), from: baseDirectory)
             let trace = try CapacityTraceReader.read(path: path, keyPath: traceValue.path)

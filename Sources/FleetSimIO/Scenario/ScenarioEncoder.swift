@@ -135,7 +135,11 @@ public enum ScenarioEncoder {
             ]
             if let reclaim = pool.reclaim {
                 let how = reclaim.trace.map { ("trace", Node($0.path)) } ?? ("perHour", number(reclaim.perHour))
-                fields.append(("reclaim", flow([how, ("notice", duration(reclaim.noticeSeconds))])))
+                var reclaimFields = [how, ("notice", duration(reclaim.noticeSeconds))]
+                if let storms = reclaim.storms {
+                    reclaimFields.append(("storms", flow([("perDay", number(storms.perDay)), ("fraction", number(storms.fraction))])))
+                }
+                fields.append(("reclaim", flow(reclaimFields)))
             }
             return flow(fields)
         })))

@@ -105,4 +105,19 @@ import Testing
         #expect(recorder.fleetEvents.contains { $0.kind == .reclaimNotice })
         #expect(recorder.fleetEvents.contains { $0.kind == .ready && $0.detail.contains("ready") })
     }
+
+    /// Storms take a share of the pool at once: with 20 instances always ready (replacements start at once) and
+    /// half taken per storm, every storm reclaims exactly 10, and the number of storms over 50 days is
+    /// Poisson(2 × 50) within its 99 % bound.
+    @Test func stormsReclaimAShareOfThePoolAtOnce() {
+        var scenario = Self.scenario(spot: 20, perHour: 0, notice: 0, service: .constant(1), rate: 0.01, hours: 50 * 24)
+        scenario.deployments[0].pools[0].reclaim?.storms = .init(perDay: 2, fraction: 0.5)
+        let log = TimelineRecorder()
+        let d = Simulation(scenario: scenario, observer: log).run().deployments[0]
+        let notices = log.fleetEvents.filter { $0.kind == .reclaimNotice }
+        let stormTimes = Set(notices.map(\.timeSeconds))
+        #expect(d.spotReclaims == notices.count)
+        #expect(d.spotReclaims == 10 * stormTimes.count, "\(d.spotReclaims) reclaims in \(stormTimes.count) storms")
+        #expect(abs(Double(stormTimes.count) - 100) <= StandardNormal.quantile(0.995) * 10)
+    }
 }
