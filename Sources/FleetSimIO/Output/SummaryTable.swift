@@ -19,14 +19,20 @@ public enum SummaryTable {
             let metric = s.slo?.e2e != nil ? "e2e" : "ttft"
             sloHeader = "met \(metric) ≤ \(seconds(objective.thresholdSeconds))"
         }
-        let header = ["deployment", "arrived", "completed", "rejected", "timed out", "e2e p50", "e2e p99",
-                      "wait mean", "util", "replicas", "cost", sloHeader]
+        // LLM deployments have a first token and a per-token pace worth seeing at once.
+        let llm = s.deployments.contains { $0.profile != nil }
+        var header = ["deployment", "arrived", "completed", "rejected", "timed out", "e2e p50", "e2e p99"]
+        if llm { header += ["TTFT p99", "TPOT p50"] }
+        header += ["wait mean", "util", "replicas", "cost", sloHeader]
         let body = rows.map { d in
-            [d.name, grouped(d.requests.arrived), grouped(d.requests.completed), grouped(d.requests.rejected),
-             grouped(d.requests.timedOut), seconds(d.e2e.p50), seconds(d.e2e.p99), seconds(d.queueWait.mean),
-             String(format: "%.0f%%", d.utilization * 100), String(format: "%.1f", d.replicasMean),
-             String(format: "$%.2f", d.cost.total),
-             d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–"]
+            var cells = [d.name, grouped(d.requests.arrived), grouped(d.requests.completed), grouped(d.requests.rejected),
+                         grouped(d.requests.timedOut), seconds(d.e2e.p50), seconds(d.e2e.p99)]
+            if llm { cells += [seconds(d.ttft.p99), seconds(d.tpot.p50)] }
+            return cells + [
+                seconds(d.queueWait.mean), String(format: "%.0f%%", d.utilization * 100),
+                String(format: "%.1f", d.replicasMean), String(format: "$%.2f", d.cost.total),
+                d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–",
+            ]
         }
         lines += table([header] + body)
         let total = r.total
@@ -34,6 +40,10 @@ public enum SummaryTable {
         lines.append("cost: reserved $\(money(total.cost.reserved)) · on-demand $\(money(total.cost.onDemand))"
             + " · spot $\(money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
             + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
+        if total.spotReclaims > 0 || total.coldStarts > 0 {
+            lines.append("fleet: \(grouped(total.spotReclaims)) spot reclaims, \(grouped(total.coldStarts)) cold starts, "
+                + "\(grouped(total.lostToReclaim)) requests lost to reclaims and queued again")
+        }
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }
