@@ -110,10 +110,8 @@ final class ServingDeployment {
     let classNames: [String]
 
     init(
-        index: Int, spec: DeploymentSpec, serviceStream: RandomStream,
-        routingStream: RandomStream, reclaimStream: RandomStream, stormStream: RandomStream,
-        startupStream: RandomStream, slo: SLOSpec?,
-        warmupSeconds: Double, classes: [RequestClass]
+        index: Int, spec: DeploymentSpec, slo: SLOSpec?, warmupSeconds: Double, classes: [RequestClass],
+        stream: (String) -> RandomStream
     ) {
         let served = classes.indices.filter { classes[$0].deployment == spec.name }
         var slots = [Int](repeating: -1, count: classes.count)
@@ -129,11 +127,12 @@ final class ServingDeployment {
         maxConcurrency = spec.profile?.maxConcurrency ?? 0
         kvTokenBudget = spec.profile?.kvTokenBudget
         isContinuous = spec.batching == .continuous
-        self.serviceStream = serviceStream
-        self.routingStream = routingStream
-        self.reclaimStream = reclaimStream
-        self.stormStream = stormStream
-        self.startupStream = startupStream
+        // One stream per random source of the deployment, named after it (common random numbers across variants).
+        serviceStream = stream("service.\(spec.name)")
+        routingStream = stream("routing.\(spec.name)")
+        reclaimStream = stream("reclaims.\(spec.name)")
+        stormStream = stream("storms.\(spec.name)")
+        startupStream = stream("startup.\(spec.name)")
         self.slo = slo
         self.warmupSeconds = warmupSeconds
         replicas = spec.pools.enumerated().flatMap { pool, poolSpec in

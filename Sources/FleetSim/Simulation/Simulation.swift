@@ -83,11 +83,8 @@ public final class Simulation: DiscreteEventModel {
         }
         deployments = scenario.deployments.enumerated().map { index, spec in
             ServingDeployment(
-                index: index, spec: spec, serviceStream: stream("service.\(spec.name)"),
-                routingStream: stream("routing.\(spec.name)"), reclaimStream: stream("reclaims.\(spec.name)"),
-                stormStream: stream("storms.\(spec.name)"),
-                startupStream: stream("startup.\(spec.name)"), slo: scenario.slo,
-                warmupSeconds: scenario.warmupSeconds, classes: scenario.traffic.classes)
+                index: index, spec: spec, slo: scenario.slo, warmupSeconds: scenario.warmupSeconds,
+                classes: scenario.traffic.classes, stream: stream)
         }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
     }
