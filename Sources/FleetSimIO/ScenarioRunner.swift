@@ -30,7 +30,7 @@ public enum ScenarioRunner {
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if let failure = trace?.failure {
                 // The trace changed since it was checked; the partial result must not look complete.
-                throw ScenarioError(file: failure.file, line: failure.line, keyPath: "traffic.trace.file", message: failure.message)
+                throw ScenarioError(failure, keyPath: "traffic.trace.file")
             }
             let summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall))
             try writer.finish(summary: summary, resolvedScenario: resolved)
@@ -46,7 +46,7 @@ public enum ScenarioRunner {
         do {
             return try TraceFileSource(replay)
         } catch let error as TraceError {
-            throw ScenarioError(file: error.file, line: error.line, keyPath: "traffic.trace.file", message: error.message)
+            throw ScenarioError(error, keyPath: "traffic.trace.file")
         }
     }
 }

@@ -212,11 +212,8 @@ struct ScenarioDecoder {
             let deployment = try deploymentValue.name()
             let names = deployments.map(\.name)
             guard names.contains(deployment) else {
-                var message = "unknown deployment '\(deployment)'"
-                if let suggestion = Suggestions.nearest(to: deployment, among: names) {
-                    message += "; did you mean '\(suggestion)'?"
-                }
-                throw deploymentValue.error(message + " (deployments: \(names.joined(separator: ", ")))")
+                throw deploymentValue.error("unknown deployment '\(deployment)'" + Suggestions.didYouMean(deployment, among: names)
+                    + " (deployments: \(names.joined(separator: ", ")))")
             }
             let tokens = { (key: String) in
                 try fields[key].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) }
@@ -303,9 +300,8 @@ struct ScenarioDecoder {
         if let id = value.scalarText {
             guard let entry = ProfileCatalog.entry(id: id) else {
                 let ids = ProfileCatalog.entries.map(\.id)
-                var message = "unknown profile '\(id)'"
-                if let suggestion = Suggestions.nearest(to: id, among: ids) { message += "; did you mean '\(suggestion)'?" }
-                throw value.error(message + " (see `fleetsim catalog`, or give an inline profile)")
+                throw value.error("unknown profile '\(id)'" + Suggestions.didYouMean(id, among: ids)
+                    + " (see `fleetsim catalog`, or give an inline profile)")
             }
             return (entry.profile, id)
         }
@@ -348,9 +344,8 @@ struct ScenarioDecoder {
         if let name = value.scalarText {
             guard let instance = InstanceCatalog.instance(named: name) else {
                 let names = InstanceCatalog.all.compactMap(\.name)
-                var message = "unknown instance type '\(name)'"
-                if let suggestion = Suggestions.nearest(to: name, among: names) { message += "; did you mean '\(suggestion)'?" }
-                throw value.error(message + " (built in: \(names.joined(separator: ", ")); or give {gpu, gpus, onDemand})")
+                throw value.error("unknown instance type '\(name)'" + Suggestions.didYouMean(name, among: names)
+                    + " (built in: \(names.joined(separator: ", ")); or give {gpu, gpus, onDemand})")
             }
             return instance
         }

@@ -22,3 +22,10 @@ public struct ScenarioError: Error, CustomStringConvertible, Equatable, Sendable
         return keyPath.isEmpty ? "\(location): \(message)" : "\(location): \(keyPath): \(message)"
     }
 }
+
+extension ScenarioError {
+    /// A problem inside a trace the scenario names, blamed on the trace's file and line and on the scenario key.
+    init(_ trace: TraceError, keyPath: String) {
+        self.init(file: trace.file, line: trace.line, keyPath: keyPath, message: trace.message)
+    }
+}

@@ -149,11 +149,8 @@ struct ScenarioValue {
             let childPath = path.isEmpty ? key : "\(path).\(key)"
             let value = child(valueNode, path: childPath)
             if !allowed.isEmpty && !allowed.contains(key) {
-                var message = "unknown key '\(key)'"
-                if let suggestion = Suggestions.nearest(to: key, among: allowed) {
-                    message += "; did you mean '\(suggestion)'?"
-                }
-                message += " (allowed: \(allowed.joined(separator: ", ")))"
+                let message = "unknown key '\(key)'" + Suggestions.didYouMean(key, among: allowed)
+                    + " (allowed: \(allowed.joined(separator: ", ")))"
                 throw ScenarioError(
                     file: value.fromOverride ? "--set" : file, line: value.fromOverride ? nil : keyNode.mark?.line,
                     keyPath: childPath, message: message)
@@ -210,6 +207,11 @@ enum Suggestions {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(2, word.count / 3) ? best.0 : nil
+    }
+
+    /// `"; did you mean 'x'?"` when a candidate is close to `word`, else nothing: the tail of an "unknown …" message.
+    static func didYouMean(_ word: String, among candidates: [String]) -> String {
+        nearest(to: word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 
     /// Levenshtein distance.

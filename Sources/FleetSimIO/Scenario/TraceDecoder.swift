@@ -88,7 +88,7 @@ struct TraceDecoder {
             }
             return census
         } catch let error as TraceError {
-            throw ScenarioError(file: error.file, line: error.line, keyPath: fileKeyPath, message: error.message)
+            throw ScenarioError(error, keyPath: fileKeyPath)
         }
     }
 }
