@@ -25,31 +25,9 @@ extension ServingDeployment {
         case .central:
             queue.append(request)
             nudgeReplicaWithRoom(for: request, events: &events)
-            // Capacity bounds the requests left waiting; one admitted at once by an idle replica never counts. The
-            // queue was within capacity before, and is served from its head, so when it is over, the newcomer is
-            // still its last element.
-            if let capacity = spec.queue.capacity, queue.count > capacity {
-                queue.removeLast()
-                recordRejection(request)
-                return
-            }
-            armTimeoutTimer(events: &events)
+            keepWithinCapacity(request, events: &events)
         case .perReplica:
-            guard let replica = route(among: routableReplicas) else {
-                holdUntilAReplicaStarts(request, events: &events)
-                return
-            }
-            replicas[replica].ownQueue.append(request)
-            queuedAtReplicas += 1
-            nudge(replica, events: &events)
-            // As above: capacity bounds all requests waiting at replicas, and the newcomer is last in its queue.
-            if let capacity = spec.queue.capacity, queuedAtReplicas > capacity {
-                replicas[replica].ownQueue.removeLast()
-                queuedAtReplicas -= 1
-                recordRejection(request)
-                return
-            }
-            armReplicaTimeoutTimer(replica, events: &events)
+            routeToOwnQueue(request, rejectingOverCapacity: true, events: &events)
         }
     }
 
@@ -57,12 +35,7 @@ extension ServingDeployment {
     /// in the deployment's queue until one is ready.
     func holdUntilAReplicaStarts(_ request: Request, events: inout EventQueue<SimulationEvent>) {
         queue.append(request)
-        if let capacity = spec.queue.capacity, queue.count + queuedAtReplicas > capacity {
-            queue.removeLast()
-            recordRejection(request)
-            return
-        }
-        armTimeoutTimer(events: &events)
+        keepWithinCapacity(request, events: &events)
     }
 
     /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is

@@ -206,7 +206,9 @@ extension ServingDeployment {
         for request in waiting { routeToOwnQueue(request, events: &events) }
     }
 
-    func routeToOwnQueue(_ request: Request, events: inout EventQueue<SimulationEvent>) {
+    /// Routes `request` to a replica's own queue and lets that replica look at it. A new arrival is subject to the
+    /// capacity (`rejectingOverCapacity`); a request queued again after a reclaim was already admitted and is not.
+    func routeToOwnQueue(_ request: Request, rejectingOverCapacity: Bool = false, events: inout EventQueue<SimulationEvent>) {
         guard let replica = route(among: routableReplicas) else {
             holdUntilAReplicaStarts(request, events: &events)
             return
@@ -214,6 +216,14 @@ extension ServingDeployment {
         replicas[replica].ownQueue.append(request)
         queuedAtReplicas += 1
         nudge(replica, events: &events)
+        // Capacity bounds all requests waiting at replicas; those were within it before, and each queue is served
+        // from its head, so when they are over, the newcomer is still last in its queue.
+        if rejectingOverCapacity, let capacity = spec.queue.capacity, queuedAtReplicas > capacity {
+            replicas[replica].ownQueue.removeLast()
+            queuedAtReplicas -= 1
+            recordRejection(request)
+            return
+        }
         armReplicaTimeoutTimer(replica, events: &events)
     }
 

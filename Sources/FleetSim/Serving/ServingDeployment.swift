@@ -107,7 +107,6 @@ final class ServingDeployment {
     /// its slot (-1 for classes served elsewhere).
     var classTotals: [Accumulator] = []
     let classSlot: [Int]
-    let classNames: [String]
 
     init(
         index: Int, spec: DeploymentSpec, slo: SLOSpec?, warmupSeconds: Double, classes: [RequestClass],
@@ -117,7 +116,6 @@ final class ServingDeployment {
         var slots = [Int](repeating: -1, count: classes.count)
         for (slot, classIndex) in served.enumerated() { slots[classIndex] = slot }
         classSlot = slots
-        classNames = served.map { classes[$0].name }
         if served.count > 1 {
             classTotals = served.map { _ in Accumulator(.run) }
         }
@@ -198,9 +196,15 @@ final class ServingDeployment {
         }
         queue.append(request)
         dispatch(events: &events)
-        // Capacity bounds the requests left waiting, so a request that an idle replica takes at once is never
-        // rejected, even with capacity 0. Only the newcomer can be the one over the bound.
-        if let capacity = spec.queue.capacity, queue.count > capacity {
+        keepWithinCapacity(request, events: &events)
+    }
+
+    /// Ends the arrival of `request` at the central queue, once replicas have had their chance to take it: rejected
+    /// if the requests left waiting exceed the capacity, otherwise under the client timeout. A request a replica took
+    /// at once never counts, even with capacity 0; and as the waiting requests were within capacity before and the
+    /// queue is served from its head, when they are over the newcomer is still the queue's last element.
+    func keepWithinCapacity(_ request: Request, events: inout EventQueue<SimulationEvent>) {
+        if let capacity = spec.queue.capacity, queue.count + queuedAtReplicas > capacity {
             queue.removeLast()
             recordRejection(request)
             return
