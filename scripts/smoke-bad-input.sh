@@ -4,6 +4,17 @@ set -u
 fleetsim=${1:?usage: smoke-bad-input.sh path/to/fleetsim}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# expect_rejected SCENARIO MESSAGE WHAT: running SCENARIO must fail with MESSAGE on stderr and write nothing.
+expect_rejected() {
+    if "$fleetsim" run "$1" --out "$work/out" 2>"$work/err"; then
+        echo "smoke: $3 was accepted" >&2; exit 1
+    fi
+    grep -q "$2" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
+    [ ! -e "$work/out" ] || { echo "smoke: a result folder was left behind" >&2; exit 1; }
+    echo "smoke: $3 rejected cleanly: $(cat "$work/err")"
+}
+
 cat >"$work/bad.yaml" <<'YAML'
 name: bad
 duration: 1h
@@ -14,12 +25,7 @@ deployments:
     service: {time: 100ms}
     pools: [{purchase: onDemand, count: 1}]
 YAML
-if "$fleetsim" run "$work/bad.yaml" --out "$work/out" 2>"$work/err"; then
-    echo "smoke: a negative rate was accepted" >&2; exit 1
-fi
-grep -q "bad.yaml:3: traffic.rate: expected a rate" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
-[ ! -e "$work/out" ] || { echo "smoke: a result folder was left behind" >&2; exit 1; }
-echo "smoke: bad input rejected cleanly: $(cat "$work/err")"
+expect_rejected "$work/bad.yaml" "bad.yaml:3: traffic.rate: expected a rate" "a negative rate"
 
 # A trace whose time goes backwards: the trace file and line are named before anything runs.
 printf 'time_s,prompt_tokens,output_tokens\n0,10,2\n5,10,2\n4,10,2\n' >"$work/trace.csv"
@@ -33,9 +39,4 @@ deployments:
     service: {time: 100ms}
     pools: [{purchase: onDemand, count: 1}]
 YAML
-if "$fleetsim" run "$work/replay.yaml" --out "$work/out" 2>"$work/err"; then
-    echo "smoke: an unsorted trace was accepted" >&2; exit 1
-fi
-grep -q "trace.csv:4: traffic.trace.file: time goes backwards" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
-[ ! -e "$work/out" ] || { echo "smoke: a result folder was left behind" >&2; exit 1; }
-echo "smoke: bad trace rejected cleanly: $(cat "$work/err")"
+expect_rejected "$work/replay.yaml" "trace.csv:4: traffic.trace.file: time goes backwards" "an unsorted trace"
