@@ -35,7 +35,7 @@ public enum HPA {
     /// counted at 0. After either adjustment, no change is made if the new ratio is within tolerance or points the
     /// other way.
     public static func desiredReplicas(
-        current: Int, samples: [PodSample], target: Target, tolerance: Double = 0.1
+        current: Int, samples: [PodSample], target: Target, tolerance: Tolerance = Tolerance()
     ) -> Int {
         let isResource: Bool
         let targetValue: Double
@@ -69,7 +69,7 @@ public enum HPA {
         let usageRatio = ratio(measured)
         let scaleUpWithUnready = !unready.isEmpty && usageRatio > 1
         if !scaleUpWithUnready && missing.isEmpty {
-            if abs(1 - usageRatio) <= tolerance { return current }
+            if tolerance.contains(usageRatio) { return current }
             return Int((usageRatio * Double(measured.count)).rounded(.up))
         }
 
@@ -87,7 +87,7 @@ public enum HPA {
             }
         }
         let newRatio = ratio(adjusted)
-        if abs(1 - newRatio) <= tolerance || (usageRatio < 1 && newRatio > 1) || (usageRatio > 1 && newRatio < 1) {
+        if tolerance.contains(newRatio) || (usageRatio < 1 && newRatio > 1) || (usageRatio > 1 && newRatio < 1) {
             return current
         }
         let newReplicas = Int((newRatio * Double(adjusted.count)).rounded(.up))
@@ -95,6 +95,35 @@ public enum HPA {
             return current
         }
         return newReplicas
+    }
+
+    /// The desired count for an External metric with an `AverageValue` target: the deployment-wide `total` over the
+    /// target per replica, unless the ratio to the current count is within tolerance.
+    public static func desiredReplicas(
+        current: Int, externalTotal total: Double, targetPerReplica: Double, tolerance: Tolerance = Tolerance()
+    ) -> Int {
+        if current > 0 && tolerance.contains(total / (targetPerReplica * Double(current))) { return current }
+        return Int((total / targetPerReplica).rounded(.up))
+    }
+
+    /// How far the usage ratio may stray from 1 before the controller acts: 10 % both ways by default; per direction
+    /// as with Kubernetes' configurable tolerance (`behavior.scaleUp.tolerance`, `behavior.scaleDown.tolerance`).
+    public struct Tolerance: Sendable, Equatable {
+        public var scaleUp: Double
+        public var scaleDown: Double
+
+        public init(scaleUp: Double = 0.1, scaleDown: Double = 0.1) {
+            self.scaleUp = scaleUp
+            self.scaleDown = scaleDown
+        }
+
+        public init(_ both: Double) {
+            self.init(scaleUp: both, scaleDown: both)
+        }
+
+        func contains(_ ratio: Double) -> Bool {
+            1 - scaleDown <= ratio && ratio <= 1 + scaleUp
+        }
     }
 
     // MARK: Behavior

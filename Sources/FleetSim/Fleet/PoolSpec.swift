@@ -12,25 +12,78 @@ public enum PurchaseOption: String, Sendable, Equatable, CaseIterable {
 
 /// A group of identical instances bought the same way.
 ///
-/// Every pool starts with `count` instances, ready at time 0. A spot pool with `reclaim` loses instances to the
-/// provider and requests a replacement for each at its notice; the replacement starts (provisioning, model load)
-/// before it serves.
+/// Every pool starts with `count` instances, ready at time 0. An autoscaler adds and removes on-demand and spot
+/// instances between `min` and `max`; reserved pools keep their count. A spot pool with `reclaim` loses instances to
+/// the provider; each loss is replaced (by the autoscaler's placement, or in the same pool for a fixed fleet), and
+/// the replacement starts (provisioning, model load) before it serves.
 public struct PoolSpec: Sendable, Equatable {
     public var purchase: PurchaseOption
     public var count: Int
     public var pricePerHour: Double
     public var reclaim: ReclaimSpec?
+    /// Bounds on the pool's live (starting or ready) instances; instances draining away do not count.
+    public var min: Int
+    public var max: Int
+    /// An instance terminated sooner is billed this long anyway (EC2's per-second billing has a 60 s minimum).
+    public var minimumBilledSeconds: Double
+    /// Requests for new instances may fail (spot capacity is not always there).
+    public var acquisition: AcquisitionSpec?
+    /// Stopped, pre-initialised instances that start quickly (on-demand pools).
+    public var warmPool: WarmPoolSpec?
 
-    public init(purchase: PurchaseOption, count: Int, pricePerHour: Double, reclaim: ReclaimSpec? = nil) {
+    public init(
+        purchase: PurchaseOption, count: Int, pricePerHour: Double, reclaim: ReclaimSpec? = nil, min: Int? = nil,
+        max: Int? = nil, minimumBilledSeconds: Double? = nil, acquisition: AcquisitionSpec? = nil,
+        warmPool: WarmPoolSpec? = nil
+    ) {
         self.purchase = purchase
         self.count = count
         self.pricePerHour = pricePerHour
         self.reclaim = reclaim
+        self.min = min ?? (purchase == .reserved ? count : 0)
+        self.max = max ?? (purchase == .reserved ? count : Int.max)
+        self.minimumBilledSeconds = minimumBilledSeconds ?? (purchase == .reserved ? 0 : Self.defaultMinimumBilledSeconds)
+        self.acquisition = acquisition
+        self.warmPool = warmPool
     }
 
     /// The typical discount of a one-year commitment when the scenario gives none: 30–40 % for one year is the
     /// usual range quoted by AWS, GCP and Azure (see docs/model-assumptions.md); FleetSim takes the middle.
     public static let defaultReservedDiscount = 0.35
+
+    /// EC2's minimum for per-second billing (Linux instances), the default for on-demand and spot pools.
+    public static let defaultMinimumBilledSeconds = 60.0
+
+    /// Whether an autoscaler may add and remove the pool's instances: not reserved ones (bought for the horizon) and
+    /// not those of a replayed capacity trace (the trace decides).
+    public var isManaged: Bool { purchase != .reserved && reclaim?.trace == nil }
+}
+
+/// A request for an instance fails with `failureProbability` (drawn per request from the deployment's `acquisition`
+/// stream); the fleet then falls back to the next pool in its placement order, or tries again after `retrySeconds`.
+public struct AcquisitionSpec: Sendable, Equatable {
+    public var failureProbability: Double
+    public var retrySeconds: Double
+
+    public init(failureProbability: Double, retrySeconds: Double = 30) {
+        self.failureProbability = failureProbability
+        self.retrySeconds = retrySeconds
+    }
+}
+
+/// Instances kept stopped with the model already on disk, as an EC2 Auto Scaling warm pool: each costs
+/// `holdingPerHour` while stopped (its volumes) and starts in `start` instead of provisioning + model load. A warm
+/// instance taken is replaced by a new one, which runs (billed at the pool's price) while it initialises, then stops.
+public struct WarmPoolSpec: Sendable, Equatable {
+    public var size: Int
+    public var holdingPerHour: Double
+    public var start: Distribution
+
+    public init(size: Int, holdingPerHour: Double, start: Distribution) {
+        self.size = size
+        self.holdingPerHour = holdingPerHour
+        self.start = start
+    }
 }
 
 /// How the provider takes spot instances back: each running instance is reclaimed after an exponential time with

@@ -22,6 +22,11 @@ struct Accumulator {
     var spotReclaims = 0
     var coldStarts = 0
     var lostToReclaim = 0
+    /// Autoscaler decisions that raised or lowered the replica count, and requests still running on a replica
+    /// removed by scale-in when its drain timeout ran out (queued again).
+    var scaleUps = 0
+    var scaleDowns = 0
+    var lostToScaleIn = 0
     var e2e: LatencyStats
     var ttft: LatencyStats
     /// Time per output token after the first, for requests with two or more output tokens.

@@ -53,6 +53,8 @@ public struct DeploymentResult: Sendable {
     public var coldStarts = 0, spotReclaims = 0, scaleUps = 0, scaleDowns = 0
     /// Requests whose work was lost with a reclaimed instance and queued again (each loss counts).
     public var lostToReclaim = 0
+    /// Requests still running when a scale-in drain timed out, queued again.
+    public var lostToScaleIn = 0
 
     init(
         name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double, slo: SLOSpec?,
@@ -96,6 +98,9 @@ public struct DeploymentResult: Sendable {
         coldStarts = a.coldStarts
         spotReclaims = a.spotReclaims
         lostToReclaim = a.lostToReclaim
+        lostToScaleIn = a.lostToScaleIn
+        scaleUps = a.scaleUps
+        scaleDowns = a.scaleDowns
         peakSequencesPerReplica = a.peakSequencesPerReplica
         peakKVTokensPerReplica = a.peakKVTokensPerReplica
         outputTokens = a.outputTokens
@@ -135,6 +140,9 @@ extension Accumulator {
         spotReclaims += other.spotReclaims
         coldStarts += other.coldStarts
         lostToReclaim += other.lostToReclaim
+        lostToScaleIn += other.lostToScaleIn
+        scaleUps += other.scaleUps
+        scaleDowns += other.scaleDowns
         outputTokens += other.outputTokens
         e2e.merge(other.e2e)
         ttft.merge(other.ttft)

@@ -66,7 +66,8 @@ public struct CostBreakdown: Sendable, Equatable {
 /// A change to a fleet, written to `events.csv`.
 public struct FleetEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
-        case ready, provision, scaleUp, scaleDown, reclaimNotice, reclaim, terminate, budgetAlert
+        case provision, loading, ready, acquisitionFailed, scaleUp, scaleDown, hold, drain, terminate, reclaimNotice,
+             reclaim, budgetAlert
     }
 
     public var timeSeconds: Double

@@ -151,7 +151,12 @@ extension ServingDeployment {
         }
         let isBusy = replicas[replica].isBusy
         if isBusy != wasBusy { busyReplicas += isBusy ? 1 : -1 }
+        if tracksLoad { updateLoad(replica, now: now) }
         scheduleNext(replica, events: &events)
+        if !isBusy && replicas[replica].state == .draining && replicas[replica].drainingForScaleIn {
+            removeInstance(replica, events: &events)
+            return
+        }
         // This replica took what it could; if requests still wait in the central queue, another one with room looks.
         if spec.queueing == .central, let head = queue.first {
             nudgeReplicaWithRoom(for: head, except: replica, events: &events)

@@ -21,6 +21,7 @@ extension ServingDeployment {
         for pool in spec.pools.indices {
             scheduleStorm(inPool: pool, events: &events)
         }
+        startAutoscaling(events: &events)
     }
 
     private func scheduleStorm(inPool pool: Int, events: inout EventQueue<SimulationEvent>) {
@@ -55,10 +56,7 @@ extension ServingDeployment {
             case .ready:
                 reclaimNotice(replica, replace: false, events: &events)
             case .starting:
-                replicas[replica].state = .gone
-                startingReplicas -= 1
-                billedInstances[step.pool] -= 1
-                updateCostPerSecond()
+                cancelStart(replica, byProvider: true, events: &events)
                 window.spotReclaims += 1
                 total.spotReclaims += 1
             case .draining, .gone:
@@ -83,10 +81,7 @@ extension ServingDeployment {
         let pool = replicas[replica].pool
         let notice = spec.pools[pool].reclaim?.noticeSeconds ?? 0
         let servingBefore = activeReplicas.count + drainingReplicas
-        replicas[replica].state = .draining
-        activeReplicas.removeAll { $0 == replica }
-        idle.removeAll { $0 == Int32(replica) }
-        drainingReplicas += 1
+        beginDraining(replica)
         window.spotReclaims += 1
         total.spotReclaims += 1
         observer?(FleetEvent(
@@ -94,17 +89,34 @@ extension ServingDeployment {
             replicasBefore: servingBefore, replicasAfter: servingBefore,
             detail: "replica \(replica): \(Int(notice)) s notice" + (replace ? "; replacement requested" : "")))
         if replace {
-            startReplica(inPool: pool, reason: "replacing replica \(replica)", events: &events)
+            reconcile(preferring: pool, events: &events)
         }
         // Requests waiting at this replica go elsewhere now rather than wait for an instance that will vanish.
         rerouteOwnQueue(of: replica, events: &events)
         events.schedule(.replicaGone(deployment: index, replica: Int32(replica)), at: now + notice)
     }
 
+    /// Takes a ready replica out of rotation: it finishes what it holds and takes nothing new.
+    func beginDraining(_ replica: Int) {
+        replicas[replica].state = .draining
+        activeReplicas.removeAll { $0 == replica }
+        idle.removeAll { $0 == Int32(replica) }
+        drainingReplicas += 1
+        liveInstances[replicas[replica].pool] -= 1
+    }
+
+    /// A draining replica's time is up (its reclaim notice, or its scale-in drain timeout).
     func replicaGone(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
         guard replicas[replica].state == .draining else { return }
+        removeInstance(replica, events: &events)
+    }
+
+    /// Terminates a draining replica: work still on it is lost and queued again; billing stops (after the pool's
+    /// minimum billed duration).
+    func removeInstance(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
         let now = events.now
         let pool = replicas[replica].pool
+        let scaleIn = replicas[replica].drainingForScaleIn
         var lost = replicas[replica].batch + replicas[replica].joining + replicas[replica].running.map(\.request)
         if replicas[replica].isBusy { busyReplicas -= 1 }
         inService -= lost.count
@@ -117,43 +129,116 @@ extension ServingDeployment {
         replicas[replica].dueAt = .infinity
         replicas[replica].state = .gone
         drainingReplicas -= 1
-        billedInstances[pool] -= 1
-        updateCostPerSecond()
-        window.lostToReclaim += lost.count
-        total.lostToReclaim += lost.count
+        endBilling(replica, now: now, byProvider: !scaleIn)
+        if scaleIn {
+            window.lostToScaleIn += lost.count
+            total.lostToScaleIn += lost.count
+        } else {
+            window.lostToReclaim += lost.count
+            total.lostToReclaim += lost.count
+        }
         let servingAfter = activeReplicas.count + drainingReplicas
+        let what = scaleIn ? "terminated after draining" : "reclaimed"
         observer?(FleetEvent(
-            timeSeconds: now, deployment: spec.name, kind: .reclaim, pool: spec.pools[pool].purchase,
+            timeSeconds: now, deployment: spec.name, kind: scaleIn ? .terminate : .reclaim, pool: spec.pools[pool].purchase,
             replicasBefore: servingAfter + 1, replicasAfter: servingAfter,
-            detail: "replica \(replica) reclaimed; \(lost.count) requests lost and queued again"))
+            detail: "replica \(replica) \(what); \(lost.count) requests lost and queued again"))
         lost.sort { $0.arrival < $1.arrival }
         requeue(lost, events: &events)
         rerouteOwnQueue(of: replica, events: &events)
     }
 
-    /// Requests an instance in `pool`; it is billed from now and serves after provisioning and the model load.
-    @discardableResult
-    private func startReplica(inPool pool: Int, reason: String, events: inout EventQueue<SimulationEvent>) -> Int {
-        let now = events.now
-        replicas.append(Replica(pool: pool, state: .starting))
-        let replacement = replicas.count - 1
-        billedInstances[pool] += 1
-        startingReplicas += 1
+    /// Stops billing an instance. One FleetSim terminates is charged the rest of the pool's minimum billed duration
+    /// if it ran for less; one the provider takes back is billed for the seconds it ran (AWS bills an interrupted
+    /// spot instance per second used).
+    private func endBilling(_ replica: Int, now: Double, byProvider: Bool) {
+        let pool = replicas[replica].pool
+        let poolSpec = spec.pools[pool]
+        billedInstances[pool] -= 1
         updateCostPerSecond()
-        let provision = spec.startup.provision.sample(startupStream)
-        let load = spec.startup.load.sample(startupStream)
+        let shortfall = poolSpec.minimumBilledSeconds - (now - replicas[replica].requestedAt)
+        if shortfall > 0 && !byProvider {
+            window.cost[poolSpec.purchase] += shortfall * poolSpec.pricePerHour / 3600
+        }
+    }
+
+    /// Gives up a replica that has not started serving (scale-in, or its node left a capacity trace).
+    func cancelStart(_ replica: Int, byProvider: Bool = false, events: inout EventQueue<SimulationEvent>) {
+        let pool = replicas[replica].pool
+        replicas[replica].state = .gone
+        startingReplicas -= 1
+        liveInstances[pool] -= 1
+        endBilling(replica, now: events.now, byProvider: byProvider)
+        rerouteOwnQueue(of: replica, events: &events)
         observer?(FleetEvent(
-            timeSeconds: now, deployment: spec.name, kind: .provision, pool: spec.pools[pool].purchase,
+            timeSeconds: events.now, deployment: spec.name, kind: .terminate, pool: spec.pools[pool].purchase,
             replicasBefore: activeReplicas.count + drainingReplicas, replicasAfter: activeReplicas.count + drainingReplicas,
-            detail: "replica \(replacement) (\(reason)): provisioning \(Self.seconds(provision)), model load \(Self.seconds(load))"))
-        events.schedule(.replicaReady(deployment: index, replica: Int32(replacement)), at: now + provision + load)
-        return replacement
+            detail: "replica \(replica) cancelled while starting"))
+    }
+
+    /// Requests an instance in `pool`; it is billed from now and serves after provisioning and the model load, or
+    /// after a warm start when the pool has a warm instance (which is then replaced in the warm pool).
+    @discardableResult
+    func startReplica(inPool pool: Int, reason: String, events: inout EventQueue<SimulationEvent>) -> Int {
+        let now = events.now
+        var replica = Replica(pool: pool, state: .starting)
+        replica.requestedAt = now
+        replicas.append(replica)
+        let started = replicas.count - 1
+        billedInstances[pool] += 1
+        liveInstances[pool] += 1
+        startingReplicas += 1
+        let serving = activeReplicas.count + drainingReplicas
+        if warmStopped[pool] > 0, let warm = spec.pools[pool].warmPool {
+            warmStopped[pool] -= 1
+            warmInitialising[pool] += 1
+            let refill = spec.startup.provision.sample(startupStream) + spec.startup.load.sample(startupStream)
+            events.schedule(.warmInstanceReady(deployment: index, pool: Int32(pool)), at: now + refill)
+            let start = warm.start.sample(warmStartStream)
+            replicas[started].loading = true
+            observer?(FleetEvent(
+                timeSeconds: now, deployment: spec.name, kind: .provision, pool: spec.pools[pool].purchase,
+                replicasBefore: serving, replicasAfter: serving,
+                detail: "replica \(started) (\(reason)): warm start \(Self.seconds(start)); warm pool refill requested"))
+            events.schedule(.replicaReady(deployment: index, replica: Int32(started)), at: now + start)
+        } else {
+            let provision = spec.startup.provision.sample(startupStream)
+            let load = spec.startup.load.sample(startupStream)
+            observer?(FleetEvent(
+                timeSeconds: now, deployment: spec.name, kind: .provision, pool: spec.pools[pool].purchase,
+                replicasBefore: serving, replicasAfter: serving,
+                detail: "replica \(started) (\(reason)): provisioning \(Self.seconds(provision)), model load \(Self.seconds(load))"))
+            replicas[started].loadSeconds = load
+            events.schedule(.replicaLoading(deployment: index, replica: Int32(started)), at: now + provision)
+        }
+        updateCostPerSecond()
+        return started
+    }
+
+    /// Provisioning is over; the model loads.
+    func replicaLoading(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
+        guard replicas[replica].state == .starting else { return }
+        replicas[replica].loading = true
+        let serving = activeReplicas.count + drainingReplicas
+        observer?(FleetEvent(
+            timeSeconds: events.now, deployment: spec.name, kind: .loading, pool: spec.pools[replicas[replica].pool].purchase,
+            replicasBefore: serving, replicasAfter: serving, detail: "replica \(replica) provisioned; loading the model"))
+        events.schedule(.replicaReady(deployment: index, replica: Int32(replica)), at: events.now + replicas[replica].loadSeconds)
+    }
+
+    /// A warm pool's replacement instance has initialised and stopped.
+    func warmInstanceReady(inPool pool: Int) {
+        warmInitialising[pool] -= 1
+        warmStopped[pool] += 1
+        updateCostPerSecond()
     }
 
     func replicaReady(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
         guard replicas[replica].state == .starting else { return }
         let servingBefore = activeReplicas.count + drainingReplicas
         replicas[replica].state = .ready
+        replicas[replica].readySince = events.now
+        replicas[replica].loadSince = events.now
         startingReplicas -= 1
         activeReplicas.append(replica)
         window.coldStarts += 1
@@ -198,7 +283,7 @@ extension ServingDeployment {
         }
     }
 
-    private func rerouteOwnQueue(of replica: Int, events: inout EventQueue<SimulationEvent>) {
+    func rerouteOwnQueue(of replica: Int, events: inout EventQueue<SimulationEvent>) {
         guard spec.queueing == .perReplica, !replicas[replica].ownQueue.isEmpty else { return }
         let waiting = Array(replicas[replica].ownQueue)
         replicas[replica].ownQueue.removeAll()

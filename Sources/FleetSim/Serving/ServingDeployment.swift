@@ -27,8 +27,25 @@ final class ServingDeployment {
         var dueAt = Double.infinity
         var timeoutTimerPending = false
 
+        /// Lifecycle: when the instance was requested (billing starts), whether its model is loading (provisioning
+        /// is over), when it became ready, and whether it drains because of a scale-in (it ends when idle) rather
+        /// than a reclaim notice (it ends when the notice does).
+        var requestedAt = 0.0
+        var loading = false
+        var loadSeconds = 0.0
+        var readySince = 0.0
+        var drainingForScaleIn = false
+
+        /// The load (FleetView's utilization) integrated over time, for autoscalers that measure it.
+        var loadLevel = 0.0
+        var loadSince = 0.0
+        var loadArea = 0.0
+        var loadAreaAtScrape = 0.0
+
         /// Requests routed to this replica and not yet finished.
         var outstanding: Int { running.count + joining.count + ownQueue.count }
+        /// Requests on this replica, window batching's batch included.
+        var held: Int { outstanding + batch.count }
         var isBusy: Bool { !running.isEmpty || !joining.isEmpty || !batch.isEmpty }
 
         init(pool: Int, state: ReplicaState = .ready) {
@@ -71,6 +88,8 @@ final class ServingDeployment {
     let reclaimStream: RandomStream
     let stormStream: RandomStream
     let startupStream: RandomStream
+    let acquisitionStream: RandomStream
+    let warmStartStream: RandomStream
 
     var queue = Deque<Request>()
     var replicas: [Replica]
@@ -78,6 +97,11 @@ final class ServingDeployment {
     var activeReplicas: [Int]
     /// Instances billed (starting, ready or draining) per pool, and what they cost per second.
     var billedInstances: [Int]
+    /// Instances starting or ready per pool: what pool bounds and the autoscaler count.
+    var liveInstances: [Int]
+    /// Warm pools per pool: instances stopped and ready to start, and replacements still initialising.
+    var warmStopped: [Int]
+    var warmInitialising: [Int]
     var costPerSecond = CostBreakdown()
     var startingReplicas = 0
     var drainingReplicas = 0
@@ -100,6 +124,17 @@ final class ServingDeployment {
     /// Where fleet events (reclaims, replacements) go; set by the simulation.
     var observer: ((FleetEvent) -> Void)?
 
+    /// Autoscaling (FleetControl.swift): the policy, its metrics, the replica count it last set (Kubernetes'
+    /// `spec.replicas`) and the share of it the managed pools must hold.
+    var autoscaler: (any Autoscaler)?
+    var pipeline: MetricPipeline?
+    let tracksLoad: Bool
+    var scaleTarget: Int
+    var managedTarget: Int
+    var lastScrape = 0.0
+    var arrivalsAtScrape = 0
+    var retryPending = false
+
     /// Statistics of the current timeline window and of the whole run.
     var window = Accumulator(.window)
     var total = Accumulator(.run)
@@ -110,7 +145,7 @@ final class ServingDeployment {
 
     init(
         index: Int, spec: DeploymentSpec, slo: SLOSpec?, warmupSeconds: Double, classes: [RequestClass],
-        stream: (String) -> RandomStream
+        stream: (String) -> RandomStream, expectedRate: ((Double) -> Double)? = nil
     ) {
         let served = classes.indices.filter { classes[$0].deployment == spec.name }
         var slots = [Int](repeating: -1, count: classes.count)
@@ -131,6 +166,8 @@ final class ServingDeployment {
         reclaimStream = stream("reclaims.\(spec.name)")
         stormStream = stream("storms.\(spec.name)")
         startupStream = stream("startup.\(spec.name)")
+        acquisitionStream = stream("acquisition.\(spec.name)")
+        warmStartStream = stream("warmStart.\(spec.name)")
         self.slo = slo
         self.warmupSeconds = warmupSeconds
         replicas = spec.pools.enumerated().flatMap { pool, poolSpec in
@@ -138,6 +175,18 @@ final class ServingDeployment {
         }
         activeReplicas = Array(replicas.indices)
         billedInstances = spec.pools.map(\.count)
+        liveInstances = billedInstances
+        warmStopped = spec.pools.map { $0.warmPool?.size ?? 0 }
+        warmInitialising = spec.pools.map { _ in 0 }
+        scaleTarget = spec.replicaCount
+        managedTarget = spec.pools.filter(\.isManaged).reduce(0) { $0 + $1.count }
+        if let autoscalerSpec = spec.autoscaler {
+            autoscaler = makeAutoscaler(
+                autoscalerSpec, expectedRate: expectedRate,
+                startupSeconds: (spec.startup.provision.mean ?? 0) + (spec.startup.load.mean ?? 0))
+            pipeline = MetricPipeline(autoscalerSpec.metrics)
+        }
+        tracksLoad = spec.autoscaler != nil
         // Idle replicas are taken from the end: replica 0 is the first to be used.
         idle = replicas.indices.reversed().map(Int32.init)
         capacitySchedule = Self.capacitySchedule(spec.pools)
@@ -176,7 +225,11 @@ final class ServingDeployment {
     func updateCostPerSecond() {
         var rates = CostBreakdown()
         for (pool, count) in billedInstances.enumerated() {
-            rates[spec.pools[pool].purchase] += Double(count) * spec.pools[pool].pricePerHour / 3600
+            let poolSpec = spec.pools[pool]
+            // Warm instances initialising run at the pool's price; stopped ones cost their holding price.
+            let running = count + warmInitialising[pool]
+            let holding = Double(warmStopped[pool]) * (poolSpec.warmPool?.holdingPerHour ?? 0)
+            rates[poolSpec.purchase] += (Double(running) * poolSpec.pricePerHour + holding) / 3600
         }
         costPerSecond = rates
     }
@@ -273,6 +326,7 @@ final class ServingDeployment {
             serviceSeconds = spec.service.time.sample(serviceStream) + spec.service.perItemSeconds * Double(size)
         }
         events.schedule(.batchCompleted(deployment: index, replica: Int32(replica)), at: now + serviceSeconds)
+        if tracksLoad { updateLoad(replica, now: now) }
     }
 
     func batchCompleted(replica: Int, events: inout EventQueue<SimulationEvent>) {
@@ -287,8 +341,11 @@ final class ServingDeployment {
         }
         inService -= replicas[replica].batch.count
         replicas[replica].batch.removeAll(keepingCapacity: true)
-        if replicas[replica].state == .ready {
-            idle.append(Int32(replica))
+        if tracksLoad { updateLoad(replica, now: now) }
+        switch replicas[replica].state {
+        case .ready: idle.append(Int32(replica))
+        case .draining where replicas[replica].drainingForScaleIn: removeInstance(replica, events: &events)
+        default: break
         }
         dispatch(events: &events)
     }

@@ -51,17 +51,19 @@ public final class Simulation: DiscreteEventModel {
         }
         let traffic = scenario.traffic
         let horizon = scenario.durationSeconds
+        var curve: RateCurve?
         if let replaySpec = traffic.trace {
             guard let trace else { preconditionFailure("scenario \(scenario.name) replays a trace; pass its source") }
             self.replay = TraceReplayGenerator(
                 replay: replaySpec, source: trace, horizon: horizon, stream: stream("traffic.trace"))
         } else {
             let random = traffic.randomSpikes?.realise(horizon: horizon, stream: stream("traffic.spikes")) ?? []
-            let curve = RateCurve(traffic: traffic, horizon: horizon, spikes: traffic.spikes + random)
+            let rateCurve = RateCurve(traffic: traffic, horizon: horizon, spikes: traffic.spikes + random)
+            curve = rateCurve
             var burstStream: RandomStream?
             if case .mmpp = traffic.arrivals { burstStream = stream("traffic.bursts") }
             synthetic = ArrivalGenerator(
-                curve: curve, process: traffic.arrivals, stream: stream("traffic.arrivals"), burstStream: burstStream)
+                curve: rateCurve, process: traffic.arrivals, stream: stream("traffic.arrivals"), burstStream: burstStream)
         }
         classStream = stream("traffic.classes")
         tokenLengths = traffic.classes.map { requestClass in
@@ -82,9 +84,12 @@ public final class Simulation: DiscreteEventModel {
             return index
         }
         deployments = scenario.deployments.enumerated().map { index, spec in
-            ServingDeployment(
+            // The rate this deployment is offered, for forecasts that know the traffic model.
+            let share = traffic.classes.filter { $0.deployment == spec.name }.reduce(0) { $0 + $1.weight } / totalWeight
+            return ServingDeployment(
                 index: index, spec: spec, slo: scenario.slo, warmupSeconds: scenario.warmupSeconds,
-                classes: scenario.traffic.classes, stream: stream)
+                classes: scenario.traffic.classes, stream: stream,
+                expectedRate: curve.map { curve in { curve.rate(at: $0) * share } })
         }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
     }
@@ -138,8 +143,18 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].reclaimNotice(Int(replica), events: &events)
         case .replicaGone(let deployment, let replica):
             deployments[Int(deployment)].replicaGone(Int(replica), events: &events)
+        case .replicaLoading(let deployment, let replica):
+            deployments[Int(deployment)].replicaLoading(Int(replica), events: &events)
         case .replicaReady(let deployment, let replica):
             deployments[Int(deployment)].replicaReady(Int(replica), events: &events)
+        case .warmInstanceReady(let deployment, let pool):
+            deployments[Int(deployment)].warmInstanceReady(inPool: Int(pool))
+        case .metricsScrape(let deployment):
+            deployments[Int(deployment)].scrapeMetrics(events: &events)
+        case .autoscalerSync(let deployment):
+            deployments[Int(deployment)].autoscalerSync(events: &events)
+        case .fleetRetry(let deployment):
+            deployments[Int(deployment)].fleetRetry(events: &events)
         case .reclaimStorm(let deployment, let pool):
             deployments[Int(deployment)].reclaimStorm(inPool: Int(pool), events: &events)
         case .capacityChange(let deployment, let change):

@@ -21,8 +21,18 @@ public enum SimulationEvent: Sendable {
     case reclaimNotice(deployment: Int32, replica: Int32)
     /// A reclaimed instance's notice is over: it is gone.
     case replicaGone(deployment: Int32, replica: Int32)
+    /// A new replica's instance is provisioned; its model starts loading.
+    case replicaLoading(deployment: Int32, replica: Int32)
     /// A new replica has been provisioned and has loaded its model.
     case replicaReady(deployment: Int32, replica: Int32)
+    /// A warm pool's replacement instance has initialised and stopped.
+    case warmInstanceReady(deployment: Int32, pool: Int32)
+    /// The metric pipeline scrapes a deployment.
+    case metricsScrape(deployment: Int32)
+    /// A deployment's autoscaler decides.
+    case autoscalerSync(deployment: Int32)
+    /// Instances could not be acquired earlier; the fleet tries again.
+    case fleetRetry(deployment: Int32)
     /// A correlated reclaim hits one spot pool.
     case reclaimStorm(deployment: Int32, pool: Int32)
     /// The next step of a deployment's replayed spot capacity traces.

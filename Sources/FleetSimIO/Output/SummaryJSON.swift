@@ -90,6 +90,7 @@ public enum SummaryJSON {
                 ("scaleUps", .integer(d.scaleUps)),
                 ("scaleDowns", .integer(d.scaleDowns)),
                 ("lostToReclaim", .integer(d.lostToReclaim)),
+                ("lostToScaleIn", .integer(d.lostToScaleIn)),
             ])),
         ]
         return members

@@ -33,8 +33,10 @@ struct ScenarioDecoder {
             throw top["warmup"]!.expected("a warm-up shorter than the duration (\(Quantities.format(seconds: duration)))")
         }
         let deploymentsValue = try top.required("deployments", "the models being served and their fleets")
-        let deployments = try decodeDeployments(deploymentsValue)
-        let traffic = try decodeTraffic(try top.required("traffic", "the offered load"), deployments: deployments, horizon: duration)
+        let trafficValue = try top.required("traffic", "the offered load")
+        let replaysTrace = (try? trafficValue.mapping(allowed: []))?["trace"] != nil
+        let deployments = try decodeDeployments(deploymentsValue, hasRateCurve: !replaysTrace)
+        let traffic = try decodeTraffic(trafficValue, deployments: deployments, horizon: duration)
         let slo = try top["slo"].map(decodeSLO)
         return Scenario(
             name: name, seed: seed, durationSeconds: duration, windowSeconds: min(window, duration),
@@ -228,7 +230,8 @@ struct ScenarioDecoder {
         guard traffic.ratePerSecond > 0 || traffic.trace != nil else { return }
         for requestClass in traffic.classes {
             guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
-                  deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil })
+                  deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil }),
+                  !Self.mayAddReplicas(deployment.autoscaler)
             else { continue }
             throw ScenarioError(
                 file: classesValue.file, line: nil, keyPath: "deployments.\(deployment.name).pools",
@@ -236,20 +239,27 @@ struct ScenarioDecoder {
         }
     }
 
+    private static func mayAddReplicas(_ autoscaler: AutoscalerSpec?) -> Bool {
+        guard let autoscaler else { return false }
+        return autoscaler.replicaBounds.upperBound > 0 || autoscaler.schedule.contains { ($0.minReplicas ?? 0) > 0 }
+    }
+
     // MARK: Deployments
 
-    private func decodeDeployments(_ value: ScenarioValue) throws -> [DeploymentSpec] {
+    private func decodeDeployments(_ value: ScenarioValue, hasRateCurve: Bool) throws -> [DeploymentSpec] {
         let fields = try value.mapping(allowed: [])
         guard !fields.entries.isEmpty else { throw value.expected("at least one deployment") }
         return try fields.entries.map { entry in
             let name = try ScenarioValue(node: .scalar(.init(entry.key)), path: entry.value.path, file: value.file).name()
-            return try decodeDeployment(name: name, entry.value)
+            return try decodeDeployment(name: name, entry.value, hasRateCurve: hasRateCurve)
         }
     }
 
-    private func decodeDeployment(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
-        let fields = try value.mapping(
-            allowed: ["instance", "model", "service", "batching", "routing", "queueing", "queue", "pools", "startup"])
+    private func decodeDeployment(name: String, _ value: ScenarioValue, hasRateCurve: Bool) throws -> DeploymentSpec {
+        let fields = try value.mapping(allowed: [
+            "instance", "model", "service", "batching", "routing", "queueing", "queue", "pools", "startup", "placement",
+            "autoscaler", "drainTimeout",
+        ])
         let instance = try decodeInstance(try fields.required("instance", "inline {gpu, gpus, onDemand}"))
         var deployment = DeploymentSpec(
             name: name, instance: instance,
@@ -292,7 +302,47 @@ struct ScenarioDecoder {
                     try DistributionDecoder.decode($0, as: .duration, baseDirectory: baseDirectory)
                 } ?? .constant(0))
         }
+        if let placementValue = fields["placement"] {
+            deployment.placement = try decodePlacement(placementValue, pools: deployment.pools)
+        }
+        if let autoscalerValue = fields["autoscaler"] {
+            deployment.autoscaler = try AutoscalerDecoder(baseDirectory: baseDirectory, hasRateCurve: hasRateCurve)
+                .decode(autoscalerValue)
+        } else if let managed = deployment.pools.firstIndex(where: { $0.isManaged && ($0.max != Int.max || $0.min != 0) }) {
+            throw try fields.required("pools", "").list()[managed].error(
+                "pool bounds (min, max) are for an autoscaler; this deployment has none, so each pool keeps its count")
+        }
+        deployment.drainTimeoutSeconds = try fields["drainTimeout"]?.duration(in: Self.nonNegative) ?? 30
         return deployment
+    }
+
+    /// `{order: [spot, onDemand]}` (purchase options, each meaning its managed pools in scenario order) or
+    /// `{onDemandBase: 2, onDemandAboveBase: 20%}` (EC2's mixed-instances rule).
+    private func decodePlacement(_ value: ScenarioValue, pools: [PoolSpec]) throws -> Placement {
+        let fields = try value.mapping(allowed: ["order", "onDemandBase", "onDemandAboveBase"])
+        if let orderValue = fields["order"] {
+            if fields["onDemandBase"] != nil || fields["onDemandAboveBase"] != nil {
+                throw value.error("give either 'order' or the mixed-instances rule (onDemandBase, onDemandAboveBase), not both")
+            }
+            var order: [Int] = []
+            for item in try orderValue.list() {
+                let purchaseText = try item.string()
+                guard let purchase = PurchaseOption(rawValue: purchaseText), purchase != .reserved else {
+                    throw item.expected("onDemand or spot (reserved instances are never added)")
+                }
+                let matching = pools.indices.filter { pools[$0].purchase == purchase && pools[$0].isManaged }
+                guard !matching.isEmpty else { throw item.error("the deployment has no \(purchase.rawValue) pool an autoscaler can grow") }
+                order += matching.filter { !order.contains($0) }
+            }
+            guard !order.isEmpty else { throw orderValue.expected("at least one purchase option") }
+            return .ordered(order)
+        }
+        guard pools.contains(where: { $0.purchase == .onDemand && $0.isManaged }),
+              pools.contains(where: { $0.purchase == .spot && $0.isManaged })
+        else { throw value.error("the mixed-instances rule needs an onDemand pool and a spot pool") }
+        return .mixed(
+            onDemandBase: try fields["onDemandBase"]?.integer("a replica count", in: 0...Self.maxCount) ?? 0,
+            onDemandAboveBase: try fields["onDemandAboveBase"]?.fraction(in: 0...1) ?? 0)
     }
 
     /// A catalog id (`fleetsim catalog` lists them) or an inline profile.
@@ -399,7 +449,10 @@ struct ScenarioDecoder {
         let items = try value.list()
         guard !items.isEmpty else { throw value.expected("at least one pool") }
         return try items.map { item in
-            let fields = try item.mapping(allowed: ["purchase", "count", "pricePerHour", "discount", "reclaim"])
+            let fields = try item.mapping(allowed: [
+                "purchase", "count", "pricePerHour", "discount", "reclaim", "min", "max", "minimumBilled", "acquisition",
+                "warmPool",
+            ])
             let purchaseValue = try fields.required("purchase", "reserved, onDemand or spot")
             let purchaseText = try purchaseValue.string()
             guard let purchase = PurchaseOption(rawValue: purchaseText) else {
@@ -440,7 +493,53 @@ struct ScenarioDecoder {
             } else {
                 price = instance.onDemandPerHour
             }
-            return PoolSpec(purchase: purchase, count: count, pricePerHour: price, reclaim: reclaim)
+            var pool = PoolSpec(purchase: purchase, count: count, pricePerHour: price, reclaim: reclaim)
+            try decodeBounds(fields, into: &pool)
+            if let billed = fields["minimumBilled"] {
+                pool.minimumBilledSeconds = try billed.duration(in: 0...86_400)
+            }
+            if let acquisitionValue = fields["acquisition"] {
+                guard purchase != .reserved else { throw acquisitionValue.error("reserved instances are bought for the horizon; nothing is acquired later") }
+                let acquisition = try acquisitionValue.mapping(allowed: ["failure", "retry"])
+                pool.acquisition = AcquisitionSpec(
+                    failureProbability: try acquisition.required("failure", "the probability a request fails, e.g. 20%")
+                        .fraction(in: 0...0.999),
+                    retrySeconds: try acquisition["retry"]?.duration(in: 1e-3...86_400) ?? 30)
+            }
+            if let warmValue = fields["warmPool"] {
+                guard purchase == .onDemand else {
+                    throw warmValue.error("warm pools hold stopped on-demand instances (EC2 has none for spot); this pool is \(purchase.rawValue)")
+                }
+                let warm = try warmValue.mapping(allowed: ["size", "holdingPerHour", "start"])
+                pool.warmPool = WarmPoolSpec(
+                    size: try warm.required("size", "how many stopped instances").integer("an instance count", in: 0...Self.maxCount),
+                    holdingPerHour: try warm["holdingPerHour"]?.number("a price in USD per hour", in: 0...1e6) ?? 0,
+                    start: try DistributionDecoder.decode(
+                        try warm.required("start", "how long a warm instance takes to serve, e.g. 20s"), as: .duration,
+                        baseDirectory: baseDirectory))
+            }
+            return pool
+        }
+    }
+
+    /// `min` and `max` bound what an autoscaler may do with an on-demand or spot pool; reserved pools keep their
+    /// count, and the count must lie within the bounds.
+    private func decodeBounds(_ fields: ScenarioMapping, into pool: inout PoolSpec) throws {
+        for key in ["min", "max"] {
+            if let bound = fields[key], !pool.isManaged {
+                let why = pool.purchase == .reserved
+                    ? "a reserved pool is bought for the horizon and keeps its count"
+                    : "a pool that replays a capacity trace follows the trace"
+                throw bound.error("\(why); drop '\(key)'")
+            }
+        }
+        if let minValue = fields["min"] { pool.min = try minValue.integer("an instance count", in: 0...Self.maxCount) }
+        if let maxValue = fields["max"] { pool.max = try maxValue.integer("an instance count", in: 0...Self.maxCount) }
+        if pool.min > pool.max {
+            throw fields["min"]!.error("min (\(pool.min)) is above max (\(pool.max))")
+        }
+        if !(pool.min...pool.max).contains(pool.count) {
+            throw (fields["count"] ?? fields.value).error("count (\(pool.count)) is outside min…max (\(pool.min)…\(pool.max))")
         }
     }
 

@@ -141,13 +141,117 @@ public enum ScenarioEncoder {
                 }
                 fields.append(("reclaim", flow(reclaimFields)))
             }
+            if pool.isManaged {
+                if pool.min != 0 { fields.append(("min", Node(String(pool.min)))) }
+                if pool.max != Int.max { fields.append(("max", Node(String(pool.max)))) }
+            }
+            if pool.purchase != .reserved { fields.append(("minimumBilled", duration(pool.minimumBilledSeconds))) }
+            if let acquisition = pool.acquisition {
+                fields.append(("acquisition", flow([("failure", number(acquisition.failureProbability)),
+                                                    ("retry", duration(acquisition.retrySeconds))])))
+            }
+            if let warm = pool.warmPool {
+                fields.append(("warmPool", flow([("size", Node(String(warm.size))), ("holdingPerHour", number(warm.holdingPerHour)),
+                                                 ("start", distribution(warm.start, unit: .duration))])))
+            }
             return flow(fields)
         })))
         pairs.append(("startup", flow([
             ("provision", distribution(d.startup.provision, unit: .duration)),
             ("load", distribution(d.startup.load, unit: .duration)),
         ])))
+        switch d.placement {
+        case .ordered(let order) where !order.isEmpty:
+            var purchases: [String] = []
+            for pool in order where !purchases.contains(d.pools[pool].purchase.rawValue) {
+                purchases.append(d.pools[pool].purchase.rawValue)
+            }
+            pairs.append(("placement", flow([("order", Node(purchases.map { Node($0) }, Tag(.implicit), .flow))])))
+        case .ordered:
+            break
+        case .mixed(let base, let above):
+            pairs.append(("placement", flow([("onDemandBase", Node(String(base))), ("onDemandAboveBase", number(above))])))
+        }
+        if let autoscaler = d.autoscaler { pairs.append(("autoscaler", Self.autoscaler(autoscaler))) }
+        pairs.append(("drainTimeout", duration(d.drainTimeoutSeconds)))
         return map(pairs)
+    }
+
+    private static func autoscaler(_ a: AutoscalerSpec) -> Node {
+        func count(_ value: Int) -> Node { Node(String(value)) }
+        var pairs: [(String, Node)] = []
+        switch a.policy {
+        case .fixed(let replicas):
+            pairs.append(("fixed", count(replicas)))
+        case .hpa(let hpa):
+            var fields: [(String, Node)] = [
+                ("minReplicas", count(hpa.minReplicas)), ("maxReplicas", count(hpa.maxReplicas)),
+                ("metrics", Node(hpa.metrics.map(metric))),
+                ("tolerance", flow([("scaleUp", number(hpa.tolerance.scaleUp)), ("scaleDown", number(hpa.tolerance.scaleDown))])),
+                ("syncPeriod", duration(hpa.syncPeriodSeconds)),
+            ]
+            if let behavior = hpa.behavior { fields.append(("behavior", Self.behavior(behavior))) }
+            pairs.append(("hpa", map(fields)))
+        case .queue(let queue):
+            var fields: [(String, Node)] = [
+                ("metric", Node(queue.metric.rawValue)), ("target", number(queue.targetPerReplica)),
+                ("activation", number(queue.activationThreshold)), ("minReplicas", count(queue.minReplicas)),
+                ("maxReplicas", count(queue.maxReplicas)), ("polling", duration(queue.pollingSeconds)),
+                ("cooldown", duration(queue.cooldownSeconds)), ("syncPeriod", duration(queue.syncPeriodSeconds)),
+            ]
+            if let behavior = queue.behavior { fields.append(("behavior", Self.behavior(behavior))) }
+            pairs.append(("queue", map(fields)))
+        case .predictive(let predictive):
+            let forecast: Node
+            switch predictive.forecast {
+            case .shape: forecast = Node("shape")
+            case .seasonal(let period): forecast = flow([("seasonal", flow([("period", duration(period))]))])
+            case .ewma(let alpha): forecast = flow([("ewma", flow([("alpha", number(alpha))]))])
+            }
+            var fields: [(String, Node)] = [
+                ("forecast", forecast), ("requestsPerReplica", Node(Quantities.shortest(predictive.requestsPerReplica) + "/s")),
+                ("headroom", number(predictive.headroom)),
+            ]
+            if let lead = predictive.leadSeconds { fields.append(("lead", duration(lead))) }
+            fields += [("minReplicas", count(predictive.minReplicas)), ("maxReplicas", count(predictive.maxReplicas)),
+                       ("syncPeriod", duration(predictive.syncPeriodSeconds))]
+            pairs.append(("predictive", map(fields)))
+        }
+        pairs.append(("metrics", flow([("scrape", duration(a.metrics.scrapeSeconds)), ("window", duration(a.metrics.windowSeconds)),
+                                       ("lag", duration(a.metrics.lagSeconds))])))
+        if !a.schedule.isEmpty {
+            pairs.append(("schedule", Node(a.schedule.map { rule in
+                func clock(_ seconds: Double) -> Node {
+                    let minutes = Int(seconds / 60)
+                    return Node(String(format: "%02d:%02d", minutes / 60, minutes % 60), Tag(.implicit), .doubleQuoted)
+                }
+                var fields: [(String, Node)] = [
+                    ("days", Node(rule.days.sorted().map { Node(AutoscalerDecoder.dayNames[$0]) }, Tag(.implicit), .flow)),
+                    ("from", clock(rule.fromSeconds)), ("to", clock(rule.toSeconds)),
+                ]
+                if let minReplicas = rule.minReplicas { fields.append(("min", count(minReplicas))) }
+                if let maxReplicas = rule.maxReplicas { fields.append(("max", count(maxReplicas))) }
+                return flow(fields)
+            })))
+        }
+        return map(pairs)
+    }
+
+    private static func metric(_ m: MetricTarget) -> Node {
+        flow([(m.metric.rawValue, number(m.target))])
+    }
+
+    private static func behavior(_ b: HPA.Behavior) -> Node {
+        func rules(_ r: HPA.Rules) -> Node {
+            map([
+                ("stabilizationWindow", duration(r.stabilizationWindowSeconds)), ("selectPolicy", Node(r.selectPolicy.rawValue)),
+                ("policies", Node(r.policies.map { policy in
+                    flow([("type", Node(policy.kind.rawValue)), ("value", Node(String(policy.value))),
+                          ("period", duration(policy.periodSeconds))])
+                })),
+            ])
+        }
+        return map([("scaleUp", rules(b.scaleUp)), ("scaleDown", rules(b.scaleDown))])
     }
 
     private static func model(_ p: PerformanceProfile) -> Node {
