@@ -26,7 +26,7 @@ test: deps
 
 # Command-line checks CI runs after the tests: every example validates; a broken scenario fails cleanly.
 smoke: build
-	@for f in scenarios/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
+	@for f in scenarios/*.yaml scenarios/policies/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
 	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
 
 bench: build
