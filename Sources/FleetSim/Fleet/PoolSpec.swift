@@ -30,6 +30,19 @@ public struct PoolSpec: Sendable, Equatable {
     public var acquisition: AcquisitionSpec?
     /// Stopped, pre-initialised instances that start quickly (on-demand pools).
     public var warmPool: WarmPoolSpec?
+    /// A price that moves (spot markets): from each step's instant on, the pool's instances cost its price;
+    /// `pricePerHour` holds before the first step.
+    public var priceSteps: [PriceStep] = []
+
+    public struct PriceStep: Sendable, Equatable {
+        public var atSeconds: Double
+        public var pricePerHour: Double
+
+        public init(atSeconds: Double, pricePerHour: Double) {
+            self.atSeconds = atSeconds
+            self.pricePerHour = pricePerHour
+        }
+    }
 
     public init(
         purchase: PurchaseOption, count: Int, pricePerHour: Double, reclaim: ReclaimSpec? = nil, min: Int? = nil,
@@ -98,6 +111,12 @@ public struct ReclaimSpec: Sendable, Equatable {
     public var noticeSeconds: Double
     public var trace: CapacityTrace?
     public var storms: Storms?
+    /// What happens to work still running when the notice ends: queued again (a client retry), or failed.
+    public var lostWork: LostWork = .requeue
+
+    public enum LostWork: String, Sendable, Equatable, CaseIterable {
+        case requeue, fail
+    }
 
     /// Correlated reclaims: at Poisson times (`perDay` per pool), the provider takes back `fraction` of the pool's
     /// ready instances at once (rounded up), chosen at random.

@@ -7,6 +7,8 @@ struct Accumulator {
     var completed = 0
     var rejected = 0
     var timedOut = 0
+    /// Requests lost with a reclaimed instance and not retried (`lostWork: fail`).
+    var failed = 0
     /// Requests that waited in the queue for a positive time before service.
     var waited = 0
     /// Ended requests that count towards SLO attainment (after warm-up in the run's totals); those that met every

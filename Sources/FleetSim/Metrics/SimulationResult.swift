@@ -16,6 +16,8 @@ public struct SimulationResult: Sendable {
 public struct DeploymentResult: Sendable {
     public struct Requests: Sendable, Equatable {
         public var arrived, completed, rejected, timedOut, inFlightAtEnd: Int
+        /// Requests whose work was lost with a reclaimed instance, under `lostWork: fail`.
+        public var failed = 0
     }
 
     public struct SLOResult: Sendable, Equatable {
@@ -63,7 +65,7 @@ public struct DeploymentResult: Sendable {
         self.name = name
         requests = Requests(
             arrived: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
-            inFlightAtEnd: inFlightAtEnd)
+            inFlightAtEnd: inFlightAtEnd, failed: a.failed)
         e2e = a.e2e.summary
         ttft = a.ttft.summary
         tpot = a.tpot.summary
@@ -131,6 +133,7 @@ extension Accumulator {
         completed += other.completed
         rejected += other.rejected
         timedOut += other.timedOut
+        failed += other.failed
         waited += other.waited
         sloCounted += other.sloCounted
         sloMet += other.sloMet

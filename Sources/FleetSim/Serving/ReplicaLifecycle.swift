@@ -20,6 +20,9 @@ extension ServingDeployment {
         }
         for pool in spec.pools.indices {
             scheduleStorm(inPool: pool, events: &events)
+            if let first = spec.pools[pool].priceSteps.first {
+                events.schedule(.priceChange(deployment: index, pool: Int32(pool), step: 0), at: first.atSeconds)
+            }
         }
         startAutoscaling(events: &events)
     }
@@ -139,12 +142,17 @@ extension ServingDeployment {
         }
         let servingAfter = activeReplicas.count + drainingReplicas
         let what = scaleIn ? "terminated after draining" : "reclaimed"
+        let fails = !scaleIn && spec.pools[pool].reclaim?.lostWork == .fail
         observer?(FleetEvent(
             timeSeconds: now, deployment: spec.name, kind: scaleIn ? .terminate : .reclaim, pool: spec.pools[pool].purchase,
             replicasBefore: servingAfter + 1, replicasAfter: servingAfter,
-            detail: "replica \(replica) \(what); \(lost.count) requests lost and queued again"))
-        lost.sort { $0.arrival < $1.arrival }
-        requeue(lost, events: &events)
+            detail: "replica \(replica) \(what); \(lost.count) requests lost and " + (fails ? "failed" : "queued again")))
+        if fails {
+            for request in lost { recordFailure(request) }
+        } else {
+            lost.sort { $0.arrival < $1.arrival }
+            requeue(lost, events: &events)
+        }
         rerouteOwnQueue(of: replica, events: &events)
     }
 
@@ -158,7 +166,7 @@ extension ServingDeployment {
         updateCostPerSecond()
         let shortfall = poolSpec.minimumBilledSeconds - (now - replicas[replica].requestedAt)
         if shortfall > 0 && !byProvider {
-            window.cost[poolSpec.purchase] += shortfall * poolSpec.pricePerHour / 3600
+            window.cost[poolSpec.purchase] += shortfall * pricePerHour[pool] / 3600
         }
     }
 

@@ -101,6 +101,8 @@ final class ServingDeployment {
     var liveInstances: [Int]
     /// Warm pools per pool: instances stopped and ready to start, and replacements still initialising.
     var warmStopped: [Int]
+    /// Each pool's price now (it moves with the pool's price steps).
+    var pricePerHour: [Double]
     var warmInitialising: [Int]
     var costPerSecond = CostBreakdown()
     var startingReplicas = 0
@@ -177,6 +179,7 @@ final class ServingDeployment {
         billedInstances = spec.pools.map(\.count)
         liveInstances = billedInstances
         warmStopped = spec.pools.map { $0.warmPool?.size ?? 0 }
+        pricePerHour = spec.pools.map(\.pricePerHour)
         warmInitialising = spec.pools.map { _ in 0 }
         scaleTarget = spec.replicaCount
         managedTarget = spec.pools.filter(\.isManaged).reduce(0) { $0 + $1.count }
@@ -229,9 +232,18 @@ final class ServingDeployment {
             // Warm instances initialising run at the pool's price; stopped ones cost their holding price.
             let running = count + warmInitialising[pool]
             let holding = Double(warmStopped[pool]) * (poolSpec.warmPool?.holdingPerHour ?? 0)
-            rates[poolSpec.purchase] += (Double(running) * poolSpec.pricePerHour + holding) / 3600
+            rates[poolSpec.purchase] += (Double(running) * pricePerHour[pool] + holding) / 3600
         }
         costPerSecond = rates
+    }
+
+    func priceChange(pool: Int, step: Int, events: inout EventQueue<SimulationEvent>) {
+        let steps = spec.pools[pool].priceSteps
+        pricePerHour[pool] = steps[step].pricePerHour
+        updateCostPerSecond()
+        if step + 1 < steps.count {
+            events.schedule(.priceChange(deployment: index, pool: Int32(pool), step: Int32(step + 1)), at: steps[step + 1].atSeconds)
+        }
     }
 
     /// Requests queued or being served.
@@ -388,6 +400,13 @@ final class ServingDeployment {
         window.rejected += 1
         total.rejected += 1
         forClass(request) { $0.rejected += 1 }
+        countForSLO(request, met: (false, false))
+    }
+
+    func recordFailure(_ request: Request) {
+        window.failed += 1
+        total.failed += 1
+        forClass(request) { $0.failed += 1 }
         countForSLO(request, met: (false, false))
     }
 

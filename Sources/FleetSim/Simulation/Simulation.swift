@@ -153,6 +153,8 @@ public final class Simulation: DiscreteEventModel {
             deployments[Int(deployment)].scrapeMetrics(events: &events)
         case .autoscalerSync(let deployment):
             deployments[Int(deployment)].autoscalerSync(events: &events)
+        case .priceChange(let deployment, let pool, let step):
+            deployments[Int(deployment)].priceChange(pool: Int(pool), step: Int(step), events: &events)
         case .fleetRetry(let deployment):
             deployments[Int(deployment)].fleetRetry(events: &events)
         case .reclaimStorm(let deployment, let pool):
@@ -263,7 +265,7 @@ public final class Simulation: DiscreteEventModel {
             let deployment = deployments[classDeployment[classIndex]]
             let totals = deployment.classTotals.isEmpty
                 ? deployment.total : deployment.classTotals[deployment.classSlot[classIndex]]
-            let ended = totals.completed + totals.rejected + totals.timedOut
+            let ended = totals.completed + totals.rejected + totals.timedOut + totals.failed
             return DeploymentResult(
                 name: requestClass.name, accumulator: totals, inFlightAtEnd: totals.arrivals - ended,
                 durationSeconds: duration, slo: scenario.slo, maxReady: 0)

@@ -31,6 +31,8 @@ public enum SimulationEvent: Sendable {
     case metricsScrape(deployment: Int32)
     /// A deployment's autoscaler decides.
     case autoscalerSync(deployment: Int32)
+    /// A pool's price series reaches its next step.
+    case priceChange(deployment: Int32, pool: Int32, step: Int32)
     /// Instances could not be acquired earlier; the fleet tries again.
     case fleetRetry(deployment: Int32)
     /// A correlated reclaim hits one spot pool.

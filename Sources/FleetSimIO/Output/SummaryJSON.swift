@@ -46,6 +46,7 @@ public enum SummaryJSON {
                 ("completed", .integer(d.requests.completed)),
                 ("rejected", .integer(d.requests.rejected)),
                 ("timedOut", .integer(d.requests.timedOut)),
+                ("failed", .integer(d.requests.failed)),
                 ("inFlightAtEnd", .integer(d.requests.inFlightAtEnd)),
             ])),
             ("latency", .object([

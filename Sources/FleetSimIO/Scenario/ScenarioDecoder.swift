@@ -451,7 +451,7 @@ struct ScenarioDecoder {
         return try items.map { item in
             let fields = try item.mapping(allowed: [
                 "purchase", "count", "pricePerHour", "discount", "reclaim", "min", "max", "minimumBilled", "acquisition",
-                "warmPool",
+                "warmPool", "priceSteps",
             ])
             let purchaseValue = try fields.required("purchase", "reserved, onDemand or spot")
             let purchaseText = try purchaseValue.string()
@@ -495,6 +495,17 @@ struct ScenarioDecoder {
             }
             var pool = PoolSpec(purchase: purchase, count: count, pricePerHour: price, reclaim: reclaim)
             try decodeBounds(fields, into: &pool)
+            if let stepsValue = fields["priceSteps"] {
+                pool.priceSteps = try stepsValue.list().map { step in
+                    let stepFields = try step.mapping(allowed: ["at", "pricePerHour"])
+                    return PoolSpec.PriceStep(
+                        atSeconds: try stepFields.required("at", "when the price changes, e.g. 6h").duration(in: Self.nonNegative),
+                        pricePerHour: try stepFields.required("pricePerHour", "the new price").number("a price in USD per hour", in: 0...1e6))
+                }
+                if !zip(pool.priceSteps, pool.priceSteps.dropFirst()).allSatisfy({ $0.atSeconds < $1.atSeconds }) {
+                    throw stepsValue.expected("steps in increasing time order")
+                }
+            }
             if let billed = fields["minimumBilled"] {
                 pool.minimumBilledSeconds = try billed.duration(in: 0...86_400)
             }
@@ -546,7 +557,18 @@ struct ScenarioDecoder {
     /// `{perHour}`, an AWS Spot Advisor bucket `{awsBucket: "5-10%"}`, or a capacity trace `{trace: file}`; with
     /// `notice` (default 2 minutes, AWS's).
     private func decodeReclaim(_ value: ScenarioValue) throws -> ReclaimSpec {
-        let fields = try value.mapping(allowed: ["perHour", "awsBucket", "trace", "notice", "storms"])
+        let fields = try value.mapping(allowed: ["perHour", "awsBucket", "trace", "notice", "storms", "lostWork"])
+        var spec = try decodeReclaimForm(fields, value)
+        if let lostWorkValue = fields["lostWork"] {
+            guard let lostWork = ReclaimSpec.LostWork(rawValue: try lostWorkValue.string()) else {
+                throw lostWorkValue.expected("requeue or fail")
+            }
+            spec.lostWork = lostWork
+        }
+        return spec
+    }
+
+    private func decodeReclaimForm(_ fields: ScenarioMapping, _ value: ScenarioValue) throws -> ReclaimSpec {
         let notice = try fields["notice"]?.duration(in: Self.nonNegative) ?? 120
         var storms: ReclaimSpec.Storms?
         if let stormsValue = fields["storms"] {

@@ -135,7 +135,7 @@ public enum ScenarioEncoder {
             ]
             if let reclaim = pool.reclaim {
                 let how = reclaim.trace.map { ("trace", Node($0.path)) } ?? ("perHour", number(reclaim.perHour))
-                var reclaimFields = [how, ("notice", duration(reclaim.noticeSeconds))]
+                var reclaimFields = [how, ("notice", duration(reclaim.noticeSeconds)), ("lostWork", Node(reclaim.lostWork.rawValue))]
                 if let storms = reclaim.storms {
                     reclaimFields.append(("storms", flow([("perDay", number(storms.perDay)), ("fraction", number(storms.fraction))])))
                 }
@@ -149,6 +149,11 @@ public enum ScenarioEncoder {
             if let acquisition = pool.acquisition {
                 fields.append(("acquisition", flow([("failure", number(acquisition.failureProbability)),
                                                     ("retry", duration(acquisition.retrySeconds))])))
+            }
+            if !pool.priceSteps.isEmpty {
+                fields.append(("priceSteps", Node(pool.priceSteps.map {
+                    flow([("at", duration($0.atSeconds)), ("pricePerHour", number($0.pricePerHour))])
+                }, Tag(.implicit), .flow)))
             }
             if let warm = pool.warmPool {
                 fields.append(("warmPool", flow([("size", Node(String(warm.size))), ("holdingPerHour", number(warm.holdingPerHour)),

@@ -147,4 +147,20 @@ import Testing
         #expect(recorder.fleetEvents.filter { $0.kind == .drain }.map(\.timeSeconds) == [1800, 1800])
         #expect(recorder.fleetEvents.filter { $0.kind == .terminate }.allSatisfy { $0.timeSeconds <= 1801 })
     }
+
+    /// A spot price series bills each instance-second at the price in force: 2 instances at 0.40 for 6 h, then
+    /// 0.55 for the remaining 18 h.
+    @Test func spotPriceStepsAreBilledExactly() {
+        var pool = PoolSpec(purchase: .spot, count: 2, pricePerHour: 0.40)
+        pool.priceSteps = [PoolSpec.PriceStep(atSeconds: 6 * 3600, pricePerHour: 0.55)]
+        var deployment = Fixtures.deployment(servers: 0, service: .constant(0.01))
+        deployment.pools = [pool]
+        let scenario = Scenario(
+            name: "prices", durationSeconds: 86_400, windowSeconds: 3600,
+            traffic: TrafficSpec(ratePerSecond: 0.01, classes: [RequestClass(name: "a", deployment: "model")]),
+            deployments: [deployment])
+        let result = Simulation(scenario: scenario).run()
+        let expected: Double = 2 * (0.40 * 6 + 0.55 * 18)
+        #expect(abs(result.total.cost.spot - expected) < 1e-9, "\(result.total.cost.spot)")
+    }
 }

@@ -62,6 +62,18 @@ import Testing
         }
     }
 
+    /// With `lostWork: fail` the same losses end the requests as failures instead: each lost request is failed
+    /// once, and the books balance with the failures counted.
+    @Test func lostWorkCanFailInstead() {
+        var scenario = Self.scenario(
+            spot: 3, perHour: 3, notice: 0, service: .exponential(mean: 600), rate: 0.004, hours: 200)
+        scenario.deployments[0].pools[0].reclaim?.lostWork = .fail
+        let d = Simulation(scenario: scenario).run().deployments[0]
+        let r = d.requests
+        #expect(r.failed == d.lostToReclaim && r.failed > 50, "\(r.failed) failed, \(d.lostToReclaim) lost")
+        #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.failed + r.inFlightAtEnd, "\(r)")
+    }
+
     /// The same for continuous batching: sequences running on a reclaimed replica are lost, queued again, and end
     /// once; the peaks stay within the profile's limits.
     @Test func continuousBatchingLosesAndRequeuesRunningSequences() {
