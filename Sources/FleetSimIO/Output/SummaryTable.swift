@@ -40,10 +40,17 @@ public enum SummaryTable {
         lines.append("cost: reserved $\(money(total.cost.reserved)) · on-demand $\(money(total.cost.onDemand))"
             + " · spot $\(money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
             + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
-        if total.spotReclaims > 0 || total.coldStarts > 0 {
-            lines.append("fleet: \(grouped(total.spotReclaims)) spot reclaims, \(grouped(total.coldStarts)) cold starts, "
-                + "\(grouped(total.lostToReclaim)) requests lost to reclaims and queued again")
+        var fleet: [String] = []
+        if total.scaleUps > 0 || total.scaleDowns > 0 {
+            fleet.append("\(grouped(total.scaleUps)) scale-ups, \(grouped(total.scaleDowns)) scale-downs")
         }
+        if total.coldStarts > 0 { fleet.append("\(grouped(total.coldStarts)) cold starts") }
+        if total.spotReclaims > 0 {
+            fleet.append("\(grouped(total.spotReclaims)) spot reclaims (\(grouped(total.lostToReclaim)) requests lost"
+                + (total.requests.failed > 0 ? ", \(grouped(total.requests.failed)) failed)" : " and queued again)"))
+        }
+        if total.lostToScaleIn > 0 { fleet.append("\(grouped(total.lostToScaleIn)) requests cut off by scale-in and queued again") }
+        if !fleet.isEmpty { lines.append("fleet: " + fleet.joined(separator: ", ")) }
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }
