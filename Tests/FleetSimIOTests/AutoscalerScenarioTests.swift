@@ -1,5 +1,6 @@
 import FleetSim
 import FleetSimIO
+import FleetSimKernel
 import Foundation
 import Testing
 
@@ -48,6 +49,8 @@ import Testing
          "deployments.api.pools[0].warmPool", "warm pools hold stopped on-demand instances"),
         (deployment("    placement: {order: [spot]}\n    autoscaler: {fixed: 2}"), 10,
          "deployments.api.placement.order[0]", "the deployment has no spot pool"),
+        (deployment("    autoscaler: {hpa: {maxReplicas: 4, metric: {concurrency: 4}}}", pools: "[{purchase: onDemand, count: 0}]"),
+         10, "deployments.api.autoscaler", "an HPA leaves a deployment at 0 replicas alone"),
         (deployment("    autoscaler: {queue: {target: 0, maxReplicas: 4}}"), 10,
          "deployments.api.autoscaler.queue.target", "expected a positive target per replica"),
         (deployment("    autoscaler: {scheduled: {replicas: 2, rules: [{from: \"8:00am\", to: \"20:00\", min: 4}]}}"), 10,
@@ -60,6 +63,17 @@ import Testing
         #expect(error?.line == line, "\(error?.description ?? "")")
         #expect(error?.keyPath == keyPath, "\(error?.description ?? "")")
         #expect(error?.message.contains(message) == true, "\(error?.description ?? "")")
+    }
+
+    /// A model load given as weights over bandwidth: 16 GB at 2 GB/s is 8 s; 140 GiB at 500 MB/s about 300.6 s.
+    @Test func modelLoadFromSizeAndBandwidth() throws {
+        func load(_ text: String) throws -> Distribution {
+            try ScenarioLoader.decode(yaml: Self.deployment("    startup: {load: \(text)}"), file: "s.yaml").deployments[0].startup.load
+        }
+        #expect(try load("{modelSize: 16GB, bandwidth: 2GB/s}") == .constant(8))
+        #expect(try load("{modelSize: 140 GiB, bandwidth: 500MB/s}") == .constant(140 * 1_073_741_824 / 5e8))
+        let error = #expect(throws: ScenarioError.self) { _ = try load("{modelSize: 16GB, bandwidth: 2GB}") }
+        #expect(error?.keyPath == "deployments.api.startup.load.bandwidth")
     }
 
     // MARK: Manifests

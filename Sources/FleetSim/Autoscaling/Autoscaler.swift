@@ -199,7 +199,8 @@ struct PredictiveAutoscaler: Autoscaler {
         }
         let load = max(forecast, observed) * (1 + spec.headroom)
         let desired = min(max(Int((load / spec.requestsPerReplica - 1e-9).rounded(.up)), spec.minReplicas), spec.maxReplicas)
-        let replicas = controller.decide(now: now, current: view.current, desired: desired)
+        // The HPA's smoothing leaves a target at zero alone; a forecast has every reason to start one.
+        let replicas = view.current == 0 ? desired : controller.decide(now: now, current: view.current, desired: desired)
         return ScalingDecision(
             replicas: replicas,
             basis: "\(method) forecast \(format(forecast))/s in \(Int(leadSeconds)) s, measured \(format(observed))/s → recommends \(desired)")

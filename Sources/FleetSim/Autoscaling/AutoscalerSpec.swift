@@ -158,7 +158,7 @@ public struct PredictiveSpec: Sendable, Equatable {
         case shape
         /// Seasonal naive: the rate measured one period earlier.
         case seasonal(periodSeconds: Double)
-        /// An exponentially weighted moving average of the measured rate, one weight per scrape.
+        /// An exponentially weighted moving average of the measured rate, updated at each decision.
         case ewma(alpha: Double)
     }
 

@@ -157,8 +157,8 @@ extension ServingDeployment {
     }
 
     /// Stops billing an instance. One FleetSim terminates is charged the rest of the pool's minimum billed duration
-    /// if it ran for less; one the provider takes back is billed for the seconds it ran (AWS bills an interrupted
-    /// spot instance per second used).
+    /// if it ran for less; one the provider takes back is billed for the seconds it ran, with no minimum (AWS waives
+    /// even those for a Linux spot instance interrupted in its first hour; FleetSim keeps the conservative bill).
     private func endBilling(_ replica: Int, now: Double, byProvider: Bool) {
         let pool = replicas[replica].pool
         let poolSpec = spec.pools[pool]

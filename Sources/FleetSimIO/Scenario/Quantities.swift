@@ -20,6 +20,26 @@ enum Quantities {
         return value
     }
 
+    /// Bytes per unit: decimal (kB, MB, GB, TB) and binary (KiB, MiB, GiB, TiB).
+    static let byteUnits: [String: Double] = [
+        "B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+        "KiB": 1_024, "MiB": 1_048_576, "GiB": 1_073_741_824, "TiB": 1_099_511_627_776,
+    ]
+
+    /// A size in bytes, `16GB` or `15.2 GiB`; with `perSecond`, a bandwidth such as `2GB/s`.
+    static func bytes(_ text: String, perSecond: Bool = false) -> Double? {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        if perSecond {
+            guard body.hasSuffix("/s") else { return nil }
+            body = String(body.dropLast(2))
+        }
+        let digits = body.prefix { $0.isNumber || $0 == "." }
+        guard let value = number(String(digits)),
+              let unit = byteUnits[body.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)]
+        else { return nil }
+        return value * unit
+    }
+
     /// A duration in seconds: a plain number (seconds) or one or more number-unit parts, e.g. `1d13h30m`.
     static func duration(_ text: String) -> Double? {
         if let seconds = number(text) { return seconds }

@@ -298,9 +298,7 @@ struct ScenarioDecoder {
                 provision: try startupFields["provision"].map {
                     try DistributionDecoder.decode($0, as: .duration, baseDirectory: baseDirectory)
                 } ?? .constant(0),
-                load: try startupFields["load"].map {
-                    try DistributionDecoder.decode($0, as: .duration, baseDirectory: baseDirectory)
-                } ?? .constant(0))
+                load: try startupFields["load"].map(decodeLoad) ?? .constant(0))
         }
         if let placementValue = fields["placement"] {
             deployment.placement = try decodePlacement(placementValue, pools: deployment.pools)
@@ -308,12 +306,34 @@ struct ScenarioDecoder {
         if let autoscalerValue = fields["autoscaler"] {
             deployment.autoscaler = try AutoscalerDecoder(baseDirectory: baseDirectory, hasRateCurve: hasRateCurve)
                 .decode(autoscalerValue)
+            if case .hpa(let hpa) = deployment.autoscaler!.policy, hpa.minReplicas > 0, deployment.replicaCount == 0 {
+                throw autoscalerValue.error("an HPA leaves a deployment at 0 replicas alone (Kubernetes disables scaling "
+                    + "for a target scaled to zero); give the pools at least one instance, or use 'queue' to scale from zero")
+            }
         } else if let managed = deployment.pools.firstIndex(where: { $0.isManaged && ($0.max != Int.max || $0.min != 0) }) {
             throw try fields.required("pools", "").list()[managed].error(
                 "pool bounds (min, max) are for an autoscaler; this deployment has none, so each pool keeps its count")
         }
         deployment.drainTimeoutSeconds = try fields["drainTimeout"]?.duration(in: Self.nonNegative) ?? 30
         return deployment
+    }
+
+    /// The model load: a duration distribution, or `{modelSize: 16GB, bandwidth: 1GB/s}` — the weights read at the
+    /// bandwidth from wherever they are stored (a fixed time: the size over the bandwidth).
+    private func decodeLoad(_ value: ScenarioValue) throws -> Distribution {
+        guard let fields = try? value.mapping(allowed: []), fields["modelSize"] != nil || fields["bandwidth"] != nil else {
+            return try DistributionDecoder.decode(value, as: .duration, baseDirectory: baseDirectory)
+        }
+        let checked = try value.mapping(allowed: ["modelSize", "bandwidth"])
+        let sizeValue = try checked.required("modelSize", "the weights' size, e.g. 16GB")
+        guard let size = Quantities.bytes(try sizeValue.string()), size > 0 else {
+            throw sizeValue.expected("a size such as 16GB or 140 GiB")
+        }
+        let bandwidthValue = try checked.required("bandwidth", "how fast weights load, e.g. 1GB/s")
+        guard let bandwidth = Quantities.bytes(try bandwidthValue.string(), perSecond: true), bandwidth > 0 else {
+            throw bandwidthValue.expected("a bandwidth such as 2GB/s or 500MB/s")
+        }
+        return .constant(size / bandwidth)
     }
 
     /// `{order: [spot, onDemand]}` (purchase options, each meaning its managed pools in scenario order) or
@@ -342,7 +362,7 @@ struct ScenarioDecoder {
         else { throw value.error("the mixed-instances rule needs an onDemand pool and a spot pool") }
         return .mixed(
             onDemandBase: try fields["onDemandBase"]?.integer("a replica count", in: 0...Self.maxCount) ?? 0,
-            onDemandAboveBase: try fields["onDemandAboveBase"]?.fraction(in: 0...1) ?? 0)
+            onDemandAboveBase: try fields["onDemandAboveBase"]?.fraction(in: 0...1) ?? 1)
     }
 
     /// A catalog id (`fleetsim catalog` lists them) or an inline profile.

@@ -122,4 +122,24 @@ import Testing
         var off = HPA.Controller(minReplicas: 2, maxReplicas: 10)
         #expect(off.decide(now: 0, current: 0, desired: 5) == 0)
     }
+
+    /// External metrics with an AverageValue target: ⌈total ÷ target⌉, unless total ÷ (target × current) is within
+    /// tolerance of 1.
+    @Test func externalAverageValue() {
+        #expect(HPA.desiredReplicas(current: 4, externalTotal: 100, targetPerReplica: 10) == 10)
+        #expect(HPA.desiredReplicas(current: 10, externalTotal: 105, targetPerReplica: 10) == 10)
+        #expect(HPA.desiredReplicas(current: 10, externalTotal: 111, targetPerReplica: 10) == 12)
+        #expect(HPA.desiredReplicas(current: 3, externalTotal: 0, targetPerReplica: 10) == 0)
+    }
+
+    /// Per-direction tolerances: a 5 % rise acts when the scale-up tolerance is 2 %, a 5 % fall does not when the
+    /// scale-down tolerance is 10 %.
+    @Test func perDirectionTolerance() {
+        let tolerance = HPA.Tolerance(scaleUp: 0.02, scaleDown: 0.1)
+        let up = (0..<10).map { _ in HPA.PodSample(value: 1.05) }
+        let down = (0..<10).map { _ in HPA.PodSample(value: 0.95) }
+        #expect(HPA.desiredReplicas(current: 10, samples: up, target: .averageValue(1), tolerance: tolerance) == 11)
+        #expect(HPA.desiredReplicas(current: 10, samples: down, target: .averageValue(1), tolerance: tolerance) == 10)
+        #expect(HPA.desiredReplicas(current: 10, samples: up, target: .averageValue(1)) == 10)
+    }
 }
