@@ -91,7 +91,7 @@ struct AutoscalerDecoder {
         let (name, targetValue) = try fields.oneOf(names, "one metric and its target")
         let metric = ScalingMetric(rawValue: name)!
         if metric == .utilization {
-            return MetricTarget(metric, target: try targetValue.fraction(in: 1e-6...1))
+            return MetricTarget(metric, target: try targetValue.fraction(in: 1e-4...1))
         }
         if metric == .requestsPerSecond {
             return MetricTarget(metric, target: try targetValue.rate(in: 1e-9...1e9))
