@@ -9,6 +9,8 @@ public enum ScenarioRunner {
         public var scenario: Scenario
         public var directory: URL
         public var wallSeconds: Double
+        /// With replications: every replication's headline values (`Headline.metrics` order), replication 0 first.
+        public var replications: [[Double]] = []
     }
 
     /// The default result folder of a scenario: `results/<name>`.
@@ -21,6 +23,25 @@ public enum ScenarioRunner {
     public static func run(
         _ scenario: Scenario, into directory: String, progress: ((Double) -> Void)? = nil
     ) throws -> Outcome {
+        try run(scenario, into: directory, progress: progress, others: [])
+    }
+
+    /// Runs `replications` independent replications (streams from seed and replication number), `jobs` at a time.
+    /// Replication 0 writes the timeline and events as a single run does; `replications.csv` holds every
+    /// replication's headline metrics and `summary.json` their means with 95 % confidence intervals.
+    public static func run(
+        _ scenario: Scenario, into directory: String, replications: Int, jobs: Int,
+        progress: ((Double) -> Void)? = nil
+    ) async throws -> Outcome {
+        let others = try await ParallelRuns.map(max(replications - 1, 0), jobs: jobs) {
+            try Experiment.headline(scenario, replication: $0 + 1)
+        }
+        return try run(scenario, into: directory, progress: progress, others: others)
+    }
+
+    private static func run(
+        _ scenario: Scenario, into directory: String, progress: ((Double) -> Void)?, others: [[Double]]
+    ) throws -> Outcome {
         let resolved = try ScenarioEncoder.yaml(scenario)
         let trace = try scenario.traffic.trace.map(openTrace)
         let writer = try ResultWriter(destination: directory)
@@ -32,9 +53,17 @@ public enum ScenarioRunner {
                 // The trace changed since it was checked; the partial result must not look complete.
                 throw ScenarioError(failure, keyPath: "traffic.trace.file")
             }
-            let summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall))
-            try writer.finish(summary: summary, resolvedScenario: resolved)
-            return Outcome(result: result, scenario: scenario, directory: writer.destination, wallSeconds: wall)
+            var summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall))
+            var extraFiles: [(String, String)] = []
+            var all: [[Double]] = []
+            if !others.isEmpty {
+                all = [Headline.values(result)] + others
+                summary = summary.adding("replications", ExperimentFiles.replicationsBlock(all))
+                extraFiles.append(("replications.csv", ExperimentFiles.replicationsCSV(all)))
+            }
+            try writer.finish(summary: summary, resolvedScenario: resolved, extraFiles: extraFiles)
+            return Outcome(result: result, scenario: scenario, directory: writer.destination, wallSeconds: wall,
+                           replications: all)
         } catch {
             writer.abandon()
             throw error

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct FleetSimCommand: ParsableCommand {
+struct FleetSimCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,7 +14,10 @@ struct FleetSimCommand: ParsableCommand {
             Exit status: 0 success, 1 invalid input (the message names file, line and key path), 64 bad usage.
             """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, TraceCommand.self, CatalogCommand.self, BenchCommand.self],
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self,
+            TraceCommand.self, CatalogCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -3,13 +3,15 @@ import FleetSim
 import FleetSimIO
 import Foundation
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Simulate a scenario and write its result folder.",
         discussion: """
             Writes summary.json, timeline.csv, events.csv and scenario.resolved.yaml into results/<name>/ \
-            (or --out). The folder appears only when the run completes.
+            (or --out). The folder appears only when the run completes. With --replications N, replication 0 \
+            writes the timeline and events, replications.csv holds every replication's headline metrics, and \
+            summary.json adds their means with 95 % confidence intervals.
             """)
 
     @OptionGroup var options: ScenarioOptions
@@ -20,14 +22,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    func run() throws {
-        try reportingFailures {
+    @OptionGroup var experiment: ExperimentOptions
+
+    func run() async throws {
+        try await reportingFailures {
             let scenario = try options.load()
             let directory = out ?? ScenarioRunner.defaultDirectory(for: scenario)
             let progress = ProgressBar(total: scenario.durationSeconds, enabled: !quiet)
             let outcome: ScenarioRunner.Outcome
             do {
-                outcome = try ScenarioRunner.run(scenario, into: directory, progress: progress.update)
+                outcome = try await ScenarioRunner.run(
+                    scenario, into: directory, replications: experiment.replications, jobs: experiment.jobs,
+                    progress: progress.update)
             } catch let error as ScenarioError {
                 throw Failure(message: error.description)
             } catch {
@@ -36,6 +42,10 @@ struct RunCommand: ParsableCommand {
             progress.finish()
             if !quiet {
                 print(SummaryTable.render(outcome))
+                if !outcome.replications.isEmpty {
+                    print("")
+                    print(ExperimentTable.replications(outcome.replications))
+                }
             }
         }
     }

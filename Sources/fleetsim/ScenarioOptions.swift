@@ -32,10 +32,38 @@ struct ScenarioOptions: ParsableArguments {
     }
 }
 
+/// Replications and parallelism, shared by run, compare and sweep.
+struct ExperimentOptions: ParsableArguments {
+    @Option(help: "Independent replications (streams from the seed and the replication number).")
+    var replications = 1
+
+    @Option(help: "Simulations to run at once (each is single-threaded; results do not depend on it).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be 1…100000") }
+        guard (1...1_024).contains(jobs) else { throw ValidationError("--jobs must be 1…1024") }
+    }
+}
+
 /// A user-facing failure: printed as `error: message` on stderr, exit status 1.
 struct Failure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+extension AsyncParsableCommand {
+    func reportingFailures(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as ScenarioError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
 }
 
 extension ParsableCommand {

@@ -11,6 +11,12 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.text() == rhs.text() }
 
+    /// An object with one more member at the end.
+    func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(let members) = self else { return self }
+        return .object(members + [(key, value)])
+    }
+
     /// A number, or null for nil and for values JSON cannot hold (NaN, infinities).
     static func number(_ value: Double?) -> JSONValue {
         guard let value, value.isFinite else { return .null }

@@ -18,20 +18,15 @@ public final class ResultWriter: SimulationObserver {
 
     public static let eventsHeader = "time_s,deployment,kind,pool,replicas_before,replicas_after,detail"
 
-    public let destination: URL
-    let staging: URL
+    public var destination: URL { folder.destination }
+    private let folder: AtomicFolder
     private var timeline: BufferedFile
     private var events: BufferedFile
 
     public init(destination path: String) throws {
-        destination = URL(fileURLWithPath: path).standardizedFileURL
-        let parent = destination.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(at: staging)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
-        timeline = try BufferedFile(staging.appendingPathComponent("timeline.csv"))
-        events = try BufferedFile(staging.appendingPathComponent("events.csv"))
+        folder = try AtomicFolder(destination: path)
+        timeline = try BufferedFile(folder.stagedURL("timeline.csv"))
+        events = try BufferedFile(folder.stagedURL("events.csv"))
         timeline.write(Self.timelineHeader + "\n")
         events.write(Self.eventsHeader + "\n")
     }
@@ -51,30 +46,21 @@ public final class ResultWriter: SimulationObserver {
         events.write(cells.joined(separator: ",") + "\n")
     }
 
-    /// Adds the remaining files and moves the folder into place.
-    public func finish(summary: JSONValue, resolvedScenario: String) throws {
+    /// Adds the remaining files (and any `extraFiles`, name and text) and moves the folder into place.
+    public func finish(summary: JSONValue, resolvedScenario: String, extraFiles: [(String, String)] = []) throws {
         try timeline.close()
         try events.close()
-        try Data(summary.text().utf8).write(to: staging.appendingPathComponent("summary.json"))
-        try Data(resolvedScenario.utf8).write(to: staging.appendingPathComponent("scenario.resolved.yaml"))
-        let fileManager = FileManager.default
-        var previous: URL?
-        if fileManager.fileExists(atPath: destination.path) {
-            let aside = destination.deletingLastPathComponent()
-                .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-            try? fileManager.removeItem(at: aside)
-            try fileManager.moveItem(at: destination, to: aside)
-            previous = aside
-        }
-        try fileManager.moveItem(at: staging, to: destination)
-        if let previous { try? fileManager.removeItem(at: previous) }
+        try folder.write("summary.json", summary.text())
+        try folder.write("scenario.resolved.yaml", resolvedScenario)
+        for (name, text) in extraFiles { try folder.write(name, text) }
+        try folder.commit()
     }
 
     /// Removes the staging folder after a failure.
     public func abandon() {
         try? timeline.close()
         try? events.close()
-        try? FileManager.default.removeItem(at: staging)
+        folder.abandon()
     }
 
     static func line(_ r: TimelineRow) -> String {

@@ -1,0 +1,79 @@
+import FleetSimKernel
+
+/// The numbers an experiment compares across runs: spend, latency, objectives and fleet size, for the whole run
+/// (all deployments). A metric a run cannot give (no SLO, no tokens) is NaN, written as an empty cell.
+public enum Headline {
+    public struct Metric: Sendable {
+        public let name: String
+        let value: @Sendable (DeploymentResult) -> Double?
+    }
+
+    public static let metrics: [Metric] = [
+        Metric(name: "cost_total_usd") { $0.cost.total },
+        Metric(name: "cost_per_million_tokens_usd") { $0.costPerMillionTokens },
+        Metric(name: "e2e_p50_s") { $0.e2e.p50 },
+        Metric(name: "e2e_p99_s") { $0.e2e.p99 },
+        Metric(name: "ttft_p99_s") { $0.ttft.p99 },
+        Metric(name: "queue_wait_mean_s") { $0.queueWait.mean },
+        Metric(name: "slo_attainment") { $0.slo?.attainment },
+        Metric(name: "replicas_mean") { $0.replicasMean },
+        Metric(name: "gpu_hours_total") { $0.gpuHoursTotal },
+        Metric(name: "completed") { Double($0.requests.completed) },
+        Metric(name: "rejected") { Double($0.requests.rejected) },
+        Metric(name: "timed_out") { Double($0.requests.timedOut) },
+    ]
+
+    public static var names: [String] { metrics.map(\.name) }
+
+    /// The run's value of every headline metric, in `metrics` order.
+    public static func values(_ result: SimulationResult) -> [Double] {
+        metrics.map { $0.value(result.total) ?? .nan }
+    }
+}
+
+/// One metric over replications: the mean with its Student-t interval (GSL quantiles). NaN observations (a run
+/// without the metric) are left out.
+public struct MetricSummary: Sendable, Equatable {
+    public let estimate: MeanEstimate
+
+    public init(_ values: [Double], level: Double = 0.95) {
+        estimate = MeanEstimate(values.filter { !$0.isNaN }, level: level)
+    }
+
+    /// Per metric, over rows of `Headline.values`.
+    public static func columns(_ rows: [[Double]], level: Double = 0.95) -> [MetricSummary] {
+        Headline.metrics.indices.map { metric in MetricSummary(rows.map { $0[metric] }, level: level) }
+    }
+
+    /// Paired differences `variant − base`, replication by replication (common random numbers make each pair see
+    /// the same traffic), per metric.
+    public static func pairedDifferences(_ variant: [[Double]], _ base: [[Double]], level: Double = 0.95) -> [MetricSummary] {
+        Headline.metrics.indices.map { metric in
+            MetricSummary(zip(variant, base).map { $0[metric] - $1[metric] }, level: level)
+        }
+    }
+}
+
+/// Runs independent simulations on up to `jobs` threads at once, each single-threaded, and returns their results
+/// in index order, so the outcome does not depend on `jobs`.
+public enum ParallelRuns {
+    public static func map<T: Sendable>(
+        _ count: Int, jobs: Int, _ body: @escaping @Sendable (Int) throws -> T
+    ) async throws -> [T] {
+        try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                group.addTask { (index, try body(index)) }
+                next += 1
+            }
+            while next < min(max(jobs, 1), count) { launch() }
+            var results = [T?](repeating: nil, count: count)
+            while let (index, value) = try await group.next() {
+                results[index] = value
+                if next < count { launch() }
+            }
+            return results.map { $0! }
+        }
+    }
+}

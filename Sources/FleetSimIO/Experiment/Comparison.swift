@@ -1,0 +1,93 @@
+import FleetSim
+import FleetSimKernel
+import Foundation
+
+/// `fleetsim compare`: a base scenario and variants, each run for the same replications. Replication r of every
+/// variant draws its traffic from the same streams (common random numbers), so differences are paired: the
+/// difference of each pair is one observation, and its mean gets a Student-t interval.
+public enum Comparison {
+    public struct Variant: Sendable {
+        public var name: String
+        public var scenario: Scenario
+
+        public init(name: String, scenario: Scenario) {
+            self.name = name
+            self.scenario = scenario
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var variants: [String]
+        /// Per variant, per replication, the headline values.
+        public var runs: [[[Double]]]
+        public var directory: URL
+
+        public var summaries: [[MetricSummary]] { runs.map { MetricSummary.columns($0) } }
+        /// Each variant minus the base (the first), paired by replication; the base's own row is all zeros.
+        public var differences: [[MetricSummary]] { runs.map { MetricSummary.pairedDifferences($0, runs[0]) } }
+    }
+
+    /// A variant from the command line: a partial scenario file laid over the base, or `name:key=value,key=value`
+    /// (overrides of the base).
+    public static func variant(_ text: String, base: String, overrides: [Override], seed: UInt64?) throws -> Variant {
+        if FileManager.default.fileExists(atPath: text) || text.hasSuffix(".yaml") || text.hasSuffix(".yml") {
+            let name = URL(fileURLWithPath: text).deletingPathExtension().lastPathComponent
+            return Variant(name: name, scenario: try ScenarioLoader.load(path: base, overlay: text, overrides: overrides, seed: seed))
+        }
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw ScenarioError(file: "--variant", line: nil, keyPath: "",
+                                message: "expected a scenario file or name:key=value[,key=value…], found \"\(text)\"")
+        }
+        let name = String(text[..<colon])
+        let settings = try text[text.index(after: colon)...].split(separator: ",").map { try Override(String($0)) }
+        return Variant(name: name, scenario: try ScenarioLoader.load(path: base, overrides: overrides + settings, seed: seed))
+    }
+
+    /// Runs every variant's replications, `jobs` simulations at a time, and writes `runs.csv`, `compare.csv` and
+    /// `compare.md` into `directory` (atomically).
+    public static func run(_ variants: [Variant], replications: Int, jobs: Int, into directory: String) async throws -> Outcome {
+        let flat = try await ParallelRuns.map(variants.count * replications, jobs: jobs) { index in
+            try Experiment.headline(variants[index / replications].scenario, replication: index % replications)
+        }
+        let runs = variants.indices.map { Array(flat[$0 * replications..<($0 + 1) * replications]) }
+        let folder = try AtomicFolder(destination: directory)
+        let outcome = Outcome(variants: variants.map(\.name), runs: runs, directory: folder.destination)
+        do {
+            try folder.write("runs.csv", runsCSV(outcome))
+            try folder.write("compare.csv", compareCSV(outcome))
+            try folder.write("compare.md", ExperimentTable.compare(outcome, markdown: true) + "\n")
+            try folder.commit()
+        } catch {
+            folder.abandon()
+            throw error
+        }
+        return outcome
+    }
+
+    static func runsCSV(_ o: Outcome) -> String {
+        var text = "variant,replication," + Headline.names.joined(separator: ",") + "\n"
+        for (variant, rows) in zip(o.variants, o.runs) {
+            for (replication, row) in rows.enumerated() {
+                text += "\(CSVFormat.text(variant)),\(replication)," + ExperimentFiles.cells(row) + "\n"
+            }
+        }
+        return text
+    }
+
+    /// One row per variant and metric: the estimate and the paired difference from the base.
+    static func compareCSV(_ o: Outcome) -> String {
+        var text = "variant,metric,replications,mean,sd,ci_low,ci_high,diff_mean,diff_sd,diff_ci_low,diff_ci_high\n"
+        let summaries = o.summaries
+        let differences = o.differences
+        for variant in o.variants.indices {
+            for (metric, name) in Headline.names.enumerated() {
+                let estimate = summaries[variant][metric].estimate
+                let difference = variant == 0 ? [] : ExperimentFiles.estimateCells(differences[variant][metric].estimate)
+                text += ([CSVFormat.text(o.variants[variant]), name, String(estimate.count)]
+                    + ExperimentFiles.estimateCells(estimate) + (difference.isEmpty ? ["", "", "", ""] : difference))
+                    .joined(separator: ",") + "\n"
+            }
+        }
+        return text
+    }
+}

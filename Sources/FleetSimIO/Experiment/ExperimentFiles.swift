@@ -1,0 +1,56 @@
+import FleetSim
+import FleetSimKernel
+import Foundation
+
+/// Runs behind replications, comparisons and sweeps, and the tidy files they write.
+public enum Experiment {
+    /// Simulates replication `replication` of `scenario` in memory and returns its headline values.
+    public static func headline(_ scenario: Scenario, replication: Int) throws -> [Double] {
+        let trace = try scenario.traffic.trace.map(ScenarioRunner.openTrace)
+        let result = Simulation(scenario: scenario, replication: replication, trace: trace).run()
+        if let failure = trace?.failure { throw ScenarioError(failure, keyPath: "traffic.trace.file") }
+        return Headline.values(result)
+    }
+}
+
+enum ExperimentFiles {
+    static func cells(_ values: [Double]) -> String {
+        values.map { CSVFormat.cell($0) }.joined(separator: ",")
+    }
+
+    /// One row per replication.
+    static func replicationsCSV(_ rows: [[Double]]) -> String {
+        var text = "replication," + Headline.names.joined(separator: ",") + "\n"
+        for (replication, row) in rows.enumerated() {
+            text += "\(replication)," + cells(row) + "\n"
+        }
+        return text
+    }
+
+    /// `summary.json`'s `replications` block: per headline metric, mean, standard deviation and the 95 % interval.
+    static func replicationsBlock(_ rows: [[Double]]) -> JSONValue {
+        let summaries = MetricSummary.columns(rows)
+        return .object([
+            ("count", .integer(rows.count)),
+            ("confidence", .number(0.95)),
+            ("metrics", .object(zip(Headline.names, summaries).map { name, summary in
+                (name, estimateObject(summary.estimate))
+            })),
+        ])
+    }
+
+    static func estimateObject(_ e: MeanEstimate) -> JSONValue {
+        .object([
+            ("mean", .number(e.mean)), ("sd", .number(e.standardDeviation)),
+            ("ciLow", .number(e.halfWidth.isFinite ? e.lower : nil)),
+            ("ciHigh", .number(e.halfWidth.isFinite ? e.upper : nil)),
+        ])
+    }
+
+    /// mean, sd, ci_low, ci_high cells of an estimate (empty where undefined).
+    static func estimateCells(_ e: MeanEstimate) -> [String] {
+        let finite = e.halfWidth.isFinite
+        return [CSVFormat.cell(e.mean), CSVFormat.cell(e.standardDeviation),
+                CSVFormat.cell(finite ? e.lower : nil), CSVFormat.cell(finite ? e.upper : nil)]
+    }
+}

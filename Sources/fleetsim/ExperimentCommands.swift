@@ -1,0 +1,121 @@
+import ArgumentParser
+import FleetSim
+import FleetSimIO
+import Foundation
+
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run a base scenario and variants on the same traffic and report paired differences.",
+        discussion: """
+            A variant is a partial scenario file laid over the base (mappings merge key by key) or \
+            name:key=value[,key=value…]. Every variant runs the same replications; replication r of each sees the \
+            same traffic, so differences from the base are paired. Writes runs.csv, compare.csv and compare.md \
+            into results/compare-<base name>/ (or --out).
+            """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(name: .customLong("variant"), help: ArgumentHelp("A variant: a YAML file, or name:key=value[,…]. Repeatable.", valueName: "variant"))
+    var variants: [String] = []
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Option(help: "Result folder (default: results/compare-<base name>).")
+    var out: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() async throws {
+        try await reportingFailures {
+            guard let base = options.scenario else { throw Failure(message: "compare needs a base scenario file") }
+            guard !variants.isEmpty else { throw Failure(message: "give at least one --variant") }
+            let overrides = try options.overrides.map(Override.init)
+            let seed = options.seed.map(UInt64.init)
+            let baseScenario = try options.load()
+            var all = [Comparison.Variant(name: "base", scenario: baseScenario)]
+            for text in variants {
+                all.append(try Comparison.variant(text, base: base, overrides: overrides, seed: seed))
+            }
+            let directory = out ?? "results/compare-\(baseScenario.name)"
+            let outcome = try await Comparison.run(all, replications: experiment.replications, jobs: experiment.jobs, into: directory)
+            if !quiet {
+                print(ExperimentTable.compare(outcome))
+                print("\nresults: \(directory)/ (compare.csv, runs.csv, compare.md)")
+            }
+        }
+    }
+}
+
+struct SweepCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a parameter sweep: a grid or Sobol points, with replications.",
+        discussion: """
+            Writes points/ (one file per point, so an interrupted sweep resumes), then runs.csv (one row per point \
+            and replication), points.csv (means and 95 % confidence intervals per point) and pareto.csv (cost vs \
+            latency frontier) into results/<sweep name>/ (or --out). With --shard K/N only every N-th point is run \
+            and nothing is aggregated: run `fleetsim merge` on the shard folders afterwards. --shard auto/N takes K \
+            from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array, --array=1-N).
+            """)
+
+    @Argument(help: "Sweep file (YAML).")
+    var sweep: String
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Option(help: "Run one slice of the points: K/N (1 ≤ K ≤ N), or auto/N.")
+    var shard: String?
+
+    @Option(help: "Result folder (default: results/<sweep name>).")
+    var out: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() async throws {
+        try await reportingFailures {
+            var spec = try SweepLoader.load(path: sweep)
+            if experiment.replications != 1 { spec.replications = experiment.replications }
+            let slice = try shard.map { try SweepRunner.Shard(parsing: $0) } ?? .whole
+            let directory = out ?? "results/\(spec.name)"
+            let started = DispatchTime.now().uptimeNanoseconds
+            let outcome = try await SweepRunner.run(spec, into: directory, shard: slice, jobs: experiment.jobs)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if !quiet {
+                let share = slice == .whole ? "" : " (shard \(slice.index) of \(slice.count))"
+                print("\(spec.name): \(outcome.total) points × \(spec.replications) replications\(share); "
+                    + "ran \(outcome.computed) points, \(outcome.skipped) already done, in \(String(format: "%.1f", wall)) s")
+                print(outcome.aggregated
+                    ? "results: \(directory)/ (runs.csv, points.csv, pareto.csv)"
+                    : "points: \(directory)/points/ — run `fleetsim merge` on every shard's folder when all are done")
+            }
+        }
+    }
+}
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the shard folders of one sweep into runs.csv, points.csv and pareto.csv.",
+        discussion: "The files are byte-identical to those of the same sweep run on one machine.")
+
+    @Argument(help: "Shard folders (or one folder all shards wrote into).")
+    var folders: [String]
+
+    @Option(help: "Where to write the merged files (default: the first folder).")
+    var out: String?
+
+    func run() throws {
+        try reportingFailures {
+            guard !folders.isEmpty else { throw Failure(message: "give at least one shard folder") }
+            do {
+                let target = try SweepRunner.merge(folders, into: out)
+                print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv)")
+            } catch let error as ScenarioError {
+                throw Failure(message: error.description)
+            }
+        }
+    }
+}
