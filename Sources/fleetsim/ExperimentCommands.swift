@@ -77,7 +77,7 @@ struct SweepCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             var spec = try SweepLoader.load(path: sweep)
-            if experiment.replications != 1 { spec.replications = experiment.replications }
+            if let replications = experiment.replicationsOption { spec.replications = replications }
             let slice = try shard.map { try SweepRunner.Shard(parsing: $0) } ?? .whole
             let directory = out ?? "results/\(spec.name)"
             let started = DispatchTime.now().uptimeNanoseconds

@@ -34,8 +34,12 @@ struct ScenarioOptions: ParsableArguments {
 
 /// Replications and parallelism, shared by run, compare and sweep.
 struct ExperimentOptions: ParsableArguments {
-    @Option(help: "Independent replications (streams from the seed and the replication number).")
-    var replications = 1
+    @Option(name: .customLong("replications"), help: ArgumentHelp(
+        "Independent replications (streams from the seed and the replication number); default 1, or the sweep file's.",
+        valueName: "n"))
+    var replicationsOption: Int?
+
+    var replications: Int { replicationsOption ?? 1 }
 
     @Option(help: "Simulations to run at once (each is single-threaded; results do not depend on it).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
