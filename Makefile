@@ -20,15 +20,18 @@ build: deps
 run: build
 	$(FLEETSIM) run scenarios/quickstart.yaml
 
-# The whole test suite, in release mode: the statistical fidelity tests simulate millions of requests.
+# The whole test suite, in release mode (the statistical fidelity tests simulate millions of requests), then the
+# command-line checks, which include rendering reports in headless Chromium (installed when missing).
 test: deps
 	$(SWIFT) test -c release
+	$(MAKE) smoke
 
 # Command-line checks CI runs after the tests: every example validates; a broken scenario fails cleanly.
 smoke: build
 	@for f in scenarios/*.yaml scenarios/policies/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
 	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
 	@bash scripts/smoke-cluster.sh $(FLEETSIM)
+	@bash scripts/test-report-browser.sh $(FLEETSIM)
 
 bench: build
 	$(FLEETSIM) bench

@@ -81,7 +81,11 @@ struct SweepCommand: AsyncParsableCommand {
             let slice = try shard.map { try SweepRunner.Shard(parsing: $0) } ?? .whole
             let directory = out ?? "results/\(spec.name)"
             let started = DispatchTime.now().uptimeNanoseconds
-            let outcome = try await SweepRunner.run(spec, into: directory, shard: slice, jobs: experiment.jobs)
+            let bar = SharedProgress(enabled: !quiet)
+            let outcome = try await SweepRunner.run(spec, into: directory, shard: slice, jobs: experiment.jobs) { done, total in
+                bar.update(done, of: total)
+            }
+            bar.finish()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !quiet {
                 let share = slice == .whole ? "" : " (shard \(slice.index) of \(slice.count))"
@@ -117,5 +121,49 @@ struct MergeCommand: ParsableCommand {
                 throw Failure(message: error.description)
             }
         }
+    }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Rebuild report.html from a result folder (a run, a comparison or a sweep).")
+
+    @Argument(help: "The result folder.")
+    var folder: String
+
+    func run() throws {
+        try reportingFailures {
+            do {
+                let written = try Reports.write(folder: folder)
+                print("report: \(written.path)")
+            } catch let error as ScenarioError {
+                throw Failure(message: error.description)
+            }
+        }
+    }
+}
+
+/// A progress bar that simulations on several threads report to (runs done out of runs to do).
+final class SharedProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled: Bool
+    private var bar: ProgressBar?
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ done: Int, of total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if bar == nil { bar = ProgressBar(total: Double(total), enabled: enabled) }
+        bar?.update(Double(done))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        bar?.finish()
     }
 }

@@ -15,7 +15,7 @@ struct FleetSimCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self,
+            RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self, ReportCommand.self,
             TraceCommand.self, CatalogCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: nil

@@ -39,6 +39,9 @@ struct Accumulator {
     var inSystemArea = 0.0
     var readyArea = 0.0
     var startingArea = 0.0
+    var drainingArea = 0.0
+    /// Billed instance-seconds per purchase option.
+    var instanceArea = CostBreakdown()
     var busyArea = 0.0
     var gpuSeconds = 0.0
     var busyGpuSeconds = 0.0
@@ -73,6 +76,8 @@ struct Accumulator {
         inSystemArea += window.inSystemArea
         readyArea += window.readyArea
         startingArea += window.startingArea
+        drainingArea += window.drainingArea
+        instanceArea = instanceArea + window.instanceArea
         busyArea += window.busyArea
         gpuSeconds += window.gpuSeconds
         busyGpuSeconds += window.busyGpuSeconds
@@ -88,6 +93,8 @@ struct Accumulator {
         inSystemArea += Double(levels.queued + levels.inService) * seconds
         readyArea += Double(levels.ready) * seconds
         startingArea += Double(levels.starting) * seconds
+        drainingArea += Double(levels.draining) * seconds
+        instanceArea = instanceArea + levels.instances.scaled(by: seconds)
         busyArea += Double(levels.busy) * seconds
         gpuSeconds += Double(levels.provisionedGPUs) * seconds
         busyGpuSeconds += Double(levels.busy * levels.gpusPerReplica) * seconds
@@ -127,6 +134,8 @@ struct Levels {
     var inService = 0
     var ready = 0
     var starting = 0
+    var draining = 0
+    var instances = CostBreakdown()
     var busy = 0
     var provisionedGPUs = 0
     var gpusPerReplica = 0

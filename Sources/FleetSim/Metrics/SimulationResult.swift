@@ -120,6 +120,8 @@ extension TimelineRow {
             inSystemMean: seconds > 0 ? a.inSystemArea / seconds : 0,
             replicasReady: seconds > 0 ? a.readyArea / seconds : 0,
             replicasStarting: seconds > 0 ? a.startingArea / seconds : 0,
+            replicasDraining: seconds > 0 ? a.drainingArea / seconds : 0,
+            instances: seconds > 0 ? a.instanceArea.scaled(by: 1 / seconds) : CostBreakdown(),
             utilization: a.readyArea > 0 ? a.busyArea / a.readyArea : 0,
             sloAttainment: hasSLO && a.sloCounted > 0 ? Double(a.sloMet) / Double(a.sloCounted) : nil,
             cost: a.cost, costCumulative: costCumulative)

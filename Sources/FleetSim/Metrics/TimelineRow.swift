@@ -18,6 +18,11 @@ public struct TimelineRow: Sendable, Equatable {
     public var inSystemMean = 0.0
     public var replicasReady = 0.0
     public var replicasStarting = 0.0
+    /// Replicas finishing their work before they go (scale-in drains, reclaim notices), time-averaged.
+    public var replicasDraining = 0.0
+    /// Instances billed per purchase option (starting, ready or draining), time-averaged; in `CostBreakdown`'s
+    /// shape, counting instances rather than dollars.
+    public var instances = CostBreakdown()
     public var utilization = 0.0
     /// Fraction of requests ending in the window that met the SLO; nil without an SLO or without endings.
     public var sloAttainment: Double?
@@ -51,6 +56,15 @@ public struct CostBreakdown: Sendable, Equatable {
             case .spot: spot = newValue
             }
         }
+    }
+
+    func scaled(by factor: Double) -> CostBreakdown {
+        var scaled = CostBreakdown()
+        scaled.reserved = reserved * factor
+        scaled.onDemand = onDemand * factor
+        scaled.spot = spot * factor
+        scaled.api = api * factor
+        return scaled
     }
 
     public static func + (lhs: CostBreakdown, rhs: CostBreakdown) -> CostBreakdown {

@@ -105,6 +105,7 @@ final class ServingDeployment {
     var pricePerHour: [Double]
     var warmInitialising: [Int]
     var costPerSecond = CostBreakdown()
+    var instancesByPurchase = CostBreakdown()
     var startingReplicas = 0
     var drainingReplicas = 0
     var idle: [Int32]
@@ -221,11 +222,14 @@ final class ServingDeployment {
         let billed = billedInstances.reduce(0, +)
         return Levels(
             queued: queue.count + queuedAtReplicas, inService: inService, ready: serving, starting: startingReplicas,
-            busy: busyReplicas, provisionedGPUs: billed * spec.instance.gpus,
-            gpusPerReplica: spec.instance.gpus, costPerSecond: costPerSecond)
+            draining: drainingReplicas, instances: instancesByPurchase, busy: busyReplicas,
+            provisionedGPUs: billed * spec.instance.gpus, gpusPerReplica: spec.instance.gpus, costPerSecond: costPerSecond)
     }
 
     func updateCostPerSecond() {
+        var counts = CostBreakdown()
+        for (pool, count) in billedInstances.enumerated() { counts[spec.pools[pool].purchase] += Double(count) }
+        instancesByPurchase = counts
         var rates = CostBreakdown()
         for (pool, count) in billedInstances.enumerated() {
             let poolSpec = spec.pools[pool]

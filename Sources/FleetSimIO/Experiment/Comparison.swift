@@ -56,6 +56,7 @@ public enum Comparison {
             try folder.write("runs.csv", runsCSV(outcome))
             try folder.write("compare.csv", compareCSV(outcome))
             try folder.write("compare.md", ExperimentTable.compare(outcome, markdown: true) + "\n")
+            try folder.write("report.html", try ExperimentReport.compare(folder: folder.staging))
             try folder.commit()
         } catch {
             folder.abandon()

@@ -62,7 +62,7 @@ public enum SweepRunner {
 
     public static func run(
         _ sweep: SweepSpec, into directory: String, shard: Shard = .whole, jobs: Int,
-        progress: (@Sendable (Int) -> Void)? = nil
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> Outcome {
         let folder = URL(fileURLWithPath: directory).standardizedFileURL
         let pointsFolder = folder.appendingPathComponent("points")
@@ -74,12 +74,13 @@ public enum SweepRunner {
         // Each point's scenario is decoded before anything runs, so a bad value stops the sweep at once.
         let scenarios = try todo.map { try sweep.scenario(at: points[$0]) }
         let replications = sweep.replications
+        let finished = Counter()
         _ = try await ParallelRuns.map(todo.count * replications, jobs: jobs) { index -> Int in
             let point = index / replications
             let values = try Experiment.headline(scenarios[point], replication: index % replications)
             try PointFiles.shared.add(values, point: todo[point], replication: index % replications, of: replications,
                                       parameters: points[todo[point]], folder: pointsFolder)
-            progress?(index)
+            progress?(finished.increment(), todo.count * replications)
             return 0
         }
         var aggregated = false
@@ -225,6 +226,7 @@ public enum SweepRunner {
         try AtomicFolder.writeFile(runs, to: destination.appendingPathComponent("runs.csv"))
         try AtomicFolder.writeFile(table, to: destination.appendingPathComponent("points.csv"))
         try AtomicFolder.writeFile(pareto, to: destination.appendingPathComponent("pareto.csv"))
+        try AtomicFolder.writeFile(try ExperimentReport.sweep(folder: destination), to: destination.appendingPathComponent("report.html"))
     }
 
     /// The points no other point beats on both cost and latency (lower is better for both), by increasing cost.
@@ -238,6 +240,19 @@ public enum SweepRunner {
             best = entry.latency
         }
         return frontier
+    }
+}
+
+/// A count shared by the runs of a sweep.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }
 

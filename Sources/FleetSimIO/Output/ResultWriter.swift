@@ -12,6 +12,7 @@ public final class ResultWriter: SimulationObserver {
         "window_start_s", "window_end_s", "deployment", "arrivals", "completed", "rejected", "timed_out",
         "e2e_mean_s", "e2e_p50_s", "e2e_p90_s", "e2e_p99_s", "ttft_p50_s", "ttft_p99_s", "tpot_p50_s", "tpot_p99_s", "queue_wait_mean_s",
         "queue_wait_p99_s", "queue_depth_mean", "in_system_mean", "replicas_ready", "replicas_starting",
+        "replicas_draining", "instances_reserved", "instances_on_demand", "instances_spot",
         "utilization", "slo_attainment", "cost_reserved", "cost_on_demand", "cost_spot", "cost_api", "cost_total",
         "cost_cumulative",
     ].joined(separator: ",")
@@ -53,6 +54,7 @@ public final class ResultWriter: SimulationObserver {
         try folder.write("summary.json", summary.text())
         try folder.write("scenario.resolved.yaml", resolvedScenario)
         for (name, text) in extraFiles { try folder.write(name, text) }
+        try folder.write("report.html", try RunReport.html(folder: folder.staging))
         try folder.commit()
     }
 
@@ -72,6 +74,8 @@ public final class ResultWriter: SimulationObserver {
             CSVFormat.cell(r.queueWait.mean), CSVFormat.cell(r.queueWait.p99),
             CSVFormat.cell(r.queueDepthMean, decimals: 4), CSVFormat.cell(r.inSystemMean, decimals: 4),
             CSVFormat.cell(r.replicasReady, decimals: 4), CSVFormat.cell(r.replicasStarting, decimals: 4),
+            CSVFormat.cell(r.replicasDraining, decimals: 4), CSVFormat.cell(r.instances.reserved, decimals: 4),
+            CSVFormat.cell(r.instances.onDemand, decimals: 4), CSVFormat.cell(r.instances.spot, decimals: 4),
             CSVFormat.cell(r.utilization, decimals: 4), CSVFormat.cell(r.sloAttainment, decimals: 6),
             CSVFormat.cell(r.cost.reserved), CSVFormat.cell(r.cost.onDemand), CSVFormat.cell(r.cost.spot),
             CSVFormat.cell(r.cost.api), CSVFormat.cell(r.cost.total), CSVFormat.cell(r.costCumulative),

@@ -54,7 +54,7 @@ public enum SummaryTable {
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }
-        lines.append("results: \(relative(outcome.directory.path))/ (summary.json, timeline.csv, events.csv, scenario.resolved.yaml)")
+        lines.append("results: \(relative(outcome.directory.path))/ (summary.json, timeline.csv, events.csv, report.html, scenario.resolved.yaml)")
         return lines.joined(separator: "\n")
     }
 

@@ -1,0 +1,233 @@
+import Foundation
+import Yams
+
+/// `report.html` for a run's result folder, made from the folder's own files (so `fleetsim report DIR` rebuilds it
+/// exactly): one self-contained page, inline SVG and CSS, no script.
+public enum RunReport {
+    /// A CSV file read by its header.
+    struct Table {
+        var header: [String: Int]
+        var rows: [[String]]
+
+        init(text: String) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            let names = lines.first.map(CSVFormat.fields) ?? []
+            header = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            rows = lines.dropFirst().map(CSVFormat.fields)
+        }
+
+        func text(_ row: [String], _ column: String) -> String {
+            guard let index = header[column], index < row.count else { return "" }
+            return row[index]
+        }
+
+        func number(_ row: [String], _ column: String) -> Double? { Double(text(row, column)) }
+    }
+
+    public static func html(folder: URL) throws -> String {
+        func read(_ name: String) throws -> String {
+            try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        }
+        let timeline = Table(text: try read("timeline.csv"))
+        let events = Table(text: (try? read("events.csv")) ?? "")
+        let summary = (try? JSONSerialization.jsonObject(with: Data(try read("summary.json").utf8))) as? [String: Any] ?? [:]
+        let resolved = (try? read("scenario.resolved.yaml")) ?? ""
+        return page(timeline: timeline, events: events, summary: summary, resolved: resolved)
+    }
+
+    static func page(timeline: Table, events: Table, summary: [String: Any], resolved: String) -> String {
+        // Windows in order; a row per deployment and window.
+        var starts: [Double] = []
+        var windowOf: [Double: Int] = [:]
+        var end = 0.0
+        var deployments: [String] = []
+        for row in timeline.rows {
+            let start = timeline.number(row, "window_start_s") ?? 0
+            if windowOf[start] == nil { windowOf[start] = starts.count; starts.append(start) }
+            end = max(end, timeline.number(row, "window_end_s") ?? start)
+            let name = timeline.text(row, "deployment")
+            if !deployments.contains(name) { deployments.append(name) }
+        }
+        let count = starts.count
+        func total(_ column: String, scale: (Int) -> Double = { _ in 1 }) -> [Double?] {
+            var sums = [Double](repeating: 0, count: count)
+            for row in timeline.rows {
+                guard let window = windowOf[timeline.number(row, "window_start_s") ?? 0] else { continue }
+                sums[window] += (timeline.number(row, column) ?? 0) * scale(window)
+            }
+            return sums.map { $0 }
+        }
+        func perDeployment(_ name: String, _ column: String) -> [Double?] {
+            var values = [Double?](repeating: nil, count: count)
+            for row in timeline.rows where timeline.text(row, "deployment") == name {
+                guard let window = windowOf[timeline.number(row, "window_start_s") ?? 0] else { continue }
+                values[window] = timeline.number(row, column)
+            }
+            return values
+        }
+        func windowSeconds(_ window: Int) -> Double {
+            (window + 1 < count ? starts[window + 1] : end) - starts[window]
+        }
+        let slo = objectives(resolved)
+        let marks = eventMarks(events)
+        func chart(_ title: String, unit: @escaping (Double) -> String, _ series: [Chart.Series], stacked: Bool = false) -> Chart {
+            Chart(title: title, unit: unit, windowStarts: starts, end: end, series: series, stacked: stacked, marks: marks)
+        }
+
+        var charts: [Chart] = []
+        charts.append(chart("Cost per window by purchase option (USD)", unit: Units.dollars, [
+            Chart.Series(name: "reserved", color: Palette.blue, values: total("cost_reserved")),
+            Chart.Series(name: "on-demand", color: Palette.orange, values: total("cost_on_demand")),
+            Chart.Series(name: "spot", color: Palette.green, values: total("cost_spot")),
+            Chart.Series(name: "API", color: Palette.purple, values: total("cost_api")),
+        ], stacked: true))
+        var cumulative = 0.0
+        charts.append(chart("Cumulative cost (USD)", unit: Units.dollars, [
+            Chart.Series(name: "cumulative", color: Palette.black, values: total("cost_total").map { cumulative += $0 ?? 0; return cumulative }),
+        ]))
+        // Latency, one chart per deployment, with the objective and its missed windows.
+        for name in deployments {
+            var latency = chart("Latency per window — \(name)", unit: Units.seconds, [
+                Chart.Series(name: "e2e p50", color: Palette.sky, values: perDeployment(name, "e2e_p50_s")),
+                Chart.Series(name: "e2e p99", color: Palette.blue, values: perDeployment(name, "e2e_p99_s")),
+                Chart.Series(name: "TTFT p50", color: Palette.yellow, values: perDeployment(name, "ttft_p50_s"), dashed: true),
+                Chart.Series(name: "TTFT p99", color: Palette.vermillion, values: perDeployment(name, "ttft_p99_s"), dashed: true),
+            ])
+            if let objective = slo.first {
+                latency.threshold = (objective.seconds, "\(objective.name) objective \(Units.seconds(objective.seconds))")
+            }
+            if let percentile = slo.map(\.percentile).max() {
+                latency.violations = perDeployment(name, "slo_attainment").enumerated()
+                    .compactMap { window, value in value.map { $0 < percentile } == true ? window : nil }
+            }
+            charts.append(latency)
+        }
+        charts.append(chart("Replicas by state", unit: Units.count, [
+            Chart.Series(name: "ready", color: Palette.blue, values: total("replicas_ready")),
+            Chart.Series(name: "starting", color: Palette.orange, values: total("replicas_starting")),
+            Chart.Series(name: "draining", color: Palette.grey, values: total("replicas_draining")),
+        ], stacked: true))
+        charts.append(chart("Instances billed by purchase option", unit: Units.count, [
+            Chart.Series(name: "reserved", color: Palette.blue, values: total("instances_reserved")),
+            Chart.Series(name: "on-demand", color: Palette.orange, values: total("instances_on_demand")),
+            Chart.Series(name: "spot", color: Palette.green, values: total("instances_spot")),
+        ], stacked: true))
+        charts.append(chart("Offered load (requests/s)", unit: Units.count, [
+            Chart.Series(name: "arrivals/s", color: Palette.black,
+                         values: total("arrivals").enumerated().map { window, value in
+                             windowSeconds(window) > 0 ? (value ?? 0) / windowSeconds(window) : nil
+                         }),
+        ]))
+        charts.append(chart("Utilization (busy replica-time ÷ ready replica-time)", unit: Units.percent,
+                            deployments.enumerated().map { index, name in
+                                Chart.Series(name: name, color: [Palette.blue, Palette.orange, Palette.green, Palette.purple][index % 4],
+                                             values: perDeployment(name, "utilization"))
+                            }))
+        charts.append(chart("Queue depth (mean requests waiting)", unit: Units.count, [
+            Chart.Series(name: "waiting", color: Palette.vermillion, values: total("queue_depth_mean")),
+        ]))
+
+        let title = "\(summary["scenario"] as? String ?? "FleetSim run") — FleetSim report"
+        var body = "<h1>\(escape(title))</h1>\n"
+        body += "<p class=\"meta\">seed \(summary["seed"] as? Int ?? 0) · \(escape(Units.duration(summary["durationSeconds"] as? Double ?? end))) simulated · "
+            + "\(count) windows · \(deployments.count) deployment\(deployments.count == 1 ? "" : "s")</p>\n"
+        body += headline(summary)
+        body += "<p class=\"legend-note\">Marks under the time axis: ▲ <span style=\"color:\(Palette.green)\">scale-up</span>, "
+            + "<span style=\"color:\(Palette.orange)\">scale-down</span>, <span style=\"color:\(Palette.vermillion)\">reclaim</span>, "
+            + "<span style=\"color:\(Palette.purple)\">budget alert</span> (hover for details). Shaded windows missed the objective.</p>\n"
+        for chart in charts { body += "<figure>\(chart.svg())</figure>\n" }
+        body += "<h2>Scenario as run</h2>\n<pre>\(escape(resolved))</pre>\n"
+        return document(title: title, body: body)
+    }
+
+    /// The objectives of the resolved scenario: `slo.e2e` / `slo.ttft` as `{pNN: threshold}`.
+    static func objectives(_ resolved: String) -> [(name: String, percentile: Double, seconds: Double)] {
+        guard let node = try? Yams.compose(yaml: resolved), let slo = node["slo"] else { return [] }
+        return ["e2e", "ttft"].compactMap { name in
+            guard case .mapping(let objective)? = slo[name], let (key, value) = objective.first,
+                  let percentile = key.string.flatMap(ScenarioDecoder.percentile(fromKey:)),
+                  let seconds = value.string.flatMap(Quantities.duration)
+            else { return nil }
+            return (name == "e2e" ? "e2e" : "TTFT", percentile, seconds)
+        }
+    }
+
+    static func eventMarks(_ events: Table) -> [Chart.Mark] {
+        let colors: [String: String] = [
+            "scaleUp": Palette.green, "scaleDown": Palette.orange, "reclaim": Palette.vermillion,
+            "reclaimNotice": Palette.vermillion, "budgetAlert": Palette.purple,
+        ]
+        return events.rows.compactMap { row in
+            let kind = events.text(row, "kind")
+            guard let color = colors[kind], let time = events.number(row, "time_s") else { return nil }
+            let label = "\(Units.duration(time)) \(events.text(row, "deployment")) \(kind) "
+                + "\(events.text(row, "replicas_before"))→\(events.text(row, "replicas_after")): \(events.text(row, "detail"))"
+            return Chart.Mark(time: time, color: color, label: label)
+        }
+    }
+
+    static func headline(_ summary: [String: Any]) -> String {
+        func value(_ path: String) -> Double? {
+            var node: Any? = summary
+            for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
+            return (node as? Double) ?? (node as? Int).map(Double.init)
+        }
+        func cell(_ v: Double?, _ format: (Double) -> String) -> String { v.map(format) ?? "–" }
+        let rows: [(String, String)] = [
+            ("Cost", cell(value("cost.total")) { String(format: "$%.2f", $0) }
+                + " (reserved \(cell(value("cost.reserved")) { String(format: "$%.2f", $0) }), on-demand "
+                + "\(cell(value("cost.onDemand")) { String(format: "$%.2f", $0) }), spot \(cell(value("cost.spot")) { String(format: "$%.2f", $0) }))"),
+            ("Cost per million tokens", cell(value("cost.perMillionTokens")) { String(format: "$%.3f", $0) }),
+            ("Cost per 1,000 requests", cell(value("cost.perThousandRequests")) { String(format: "$%.3f", $0) }),
+            ("End-to-end p50 / p99", cell(value("latency.e2e.p50"), Units.seconds) + " / " + cell(value("latency.e2e.p99"), Units.seconds)),
+            ("TTFT p99", cell(value("latency.ttft.p99"), Units.seconds)),
+            ("SLO attainment", cell(value("slo.attainment")) { String(format: "%.2f %%", $0 * 100) }),
+            ("GPU-hours busy / paid", cell(value("gpuHours.busy")) { String(format: "%.1f", $0) } + " / "
+                + cell(value("gpuHours.total")) { String(format: "%.1f", $0) }),
+            ("Requests arrived / completed / rejected / timed out",
+             ["arrived", "completed", "rejected", "timedOut"].map { cell(value("requests.\($0)")) { String(format: "%.0f", $0) } }
+                .joined(separator: " / ")),
+            ("Replicas mean / max", cell(value("replicas.mean")) { String(format: "%.1f", $0) } + " / "
+                + cell(value("replicas.max")) { String(format: "%.0f", $0) }),
+            ("Scale-ups / scale-downs / cold starts / spot reclaims",
+             ["scaleUps", "scaleDowns", "coldStarts", "spotReclaims"].map { cell(value("counts.\($0)")) { String(format: "%.0f", $0) } }
+                .joined(separator: " / ")),
+        ]
+        return "<table class=\"headline\">\n" + rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }
+            .joined(separator: "\n") + "\n</table>\n"
+    }
+
+    static func document(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; max-width: 800px;
+               margin: 24px auto; padding: 0 16px; }
+        h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; }
+        .meta, .legend-note { color: #555; }
+        table { border-collapse: collapse; margin: 12px 0; } th, td { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+        td.num, th.num { text-align: right; }
+        figure { margin: 14px 0; break-inside: avoid; page-break-inside: avoid; }
+        svg.chart { width: 100%; height: auto; display: block; }
+        svg .title { font-size: 13px; font-weight: 600; } svg .legend, svg .tick { font-size: 11px; fill: #444; }
+        svg .grid { stroke: #e6e6e6; } svg .axis { stroke: #888; }
+        svg .line { fill: none; stroke-width: 1.6; } svg .area { stroke: none; opacity: 0.9; }
+        svg .threshold { stroke: #D55E00; stroke-width: 1.2; stroke-dasharray: 6 4; }
+        svg .violation { fill: #D55E00; opacity: 0.12; }
+        pre { background: #f6f6f6; padding: 10px; overflow-x: auto; font-size: 12px; }
+        @media print { body { max-width: none; } pre { white-space: pre-wrap; } }
+        </style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+}
