@@ -35,6 +35,13 @@ check() {  # check PAGE MIN_CHARTS NAME
     local found
     found=$(grep -o '<svg class="chart"' "$work/dom.html" | wc -l)
     [ "$found" -ge "$charts" ] || { echo "browser: $name has $found charts, expected $charts" >&2; exit 1; }
+    # Every chart draws something: a series with points, or bars.
+    python3 - "$work/dom.html" <<'PY' || { echo "browser: $name has an empty chart" >&2; exit 1; }
+import re, sys
+charts = open(sys.argv[1]).read().split('<svg class="chart"')[1:]
+empty = [i for i, chart in enumerate(charts) if not re.search(r'data-points="[1-9]|class="bar"', chart.split("</svg>")[0])]
+sys.exit(1 if empty else 0)
+PY
     "$browser" "${flags[@]}" --window-size=900,2400 --screenshot="$work/$name.png" "file://$page" 2>>"$work/log" >/dev/null
     python3 scripts/png-colour-share.py "$work/$name.png" 0.02 || { echo "browser: $name's screenshot shows no charts" >&2; exit 1; }
     echo "browser: $name report loads in Chromium with $found charts drawn"
