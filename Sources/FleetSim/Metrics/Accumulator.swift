@@ -94,7 +94,9 @@ struct Accumulator {
         readyArea += Double(levels.ready) * seconds
         startingArea += Double(levels.starting) * seconds
         drainingArea += Double(levels.draining) * seconds
-        instanceArea = instanceArea + levels.instances.scaled(by: seconds)
+        instanceArea.reserved += levels.instances.reserved * seconds
+        instanceArea.onDemand += levels.instances.onDemand * seconds
+        instanceArea.spot += levels.instances.spot * seconds
         busyArea += Double(levels.busy) * seconds
         gpuSeconds += Double(levels.provisionedGPUs) * seconds
         busyGpuSeconds += Double(levels.busy * levels.gpusPerReplica) * seconds
