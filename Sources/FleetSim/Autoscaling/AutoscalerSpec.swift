@@ -35,7 +35,8 @@ public enum ScalingPolicy: Sendable, Equatable {
     /// Provisioning ahead of a load forecast.
     case predictive(PredictiveSpec)
 
-    /// How often the policy decides.
+    /// How often the policy decides. (A fixed count is decided where schedule rules start and end instead; the
+    /// value given for it is never used.)
     public var syncPeriodSeconds: Double {
         switch self {
         case .fixed: return 60
