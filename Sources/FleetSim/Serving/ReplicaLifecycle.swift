@@ -1,13 +1,15 @@
 import DequeModule
 import FleetSimKernel
 
-/// Replicas come and go: spot instances are reclaimed with notice, replacements start (provisioning, then the model
-/// load) and join when ready.
+/// Replicas come and go: instances are requested, provisioned, load the model (or start warm) and join when ready;
+/// spot instances are reclaimed with notice; draining replicas end.
 ///
-/// A reclaim notice takes the replica out of rotation (it finishes what it can, takes nothing new) and requests a
-/// replacement in the same pool at once. When the notice ends the instance is gone: work still running on it is
-/// lost and queued again, ahead of later arrivals, since it arrived earlier. Replica indices are never reused, so
-/// events of a gone replica are recognised and ignored.
+/// A reclaim notice takes the replica out of rotation (it finishes what it can, takes nothing new) and the fleet
+/// is reconciled at once, which requests a replacement (FleetControl.swift; the reclaimed instance's pool first).
+/// When the notice ends the instance is gone: work still running on it is lost and queued again, ahead of later
+/// arrivals since it arrived earlier (or failed, with `lostWork: fail`). A replica drained by scale-in ends the same
+/// way at its drain timeout, or as soon as it is idle. Replica indices are never reused, so events of a gone replica
+/// are recognised and ignored.
 extension ServingDeployment {
     /// Schedules the first reclaim of every spot instance present at time 0, and the first change of each capacity
     /// trace.

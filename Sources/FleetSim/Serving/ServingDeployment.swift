@@ -59,7 +59,7 @@ final class ServingDeployment {
         case starting
         /// Serving and taking new work.
         case ready
-        /// Reclaim notice received: finishing what it has, taking nothing new.
+        /// Reclaim notice received, or removed by scale-in: finishing what it has, taking nothing new.
         case draining
         /// Terminated; its index is never reused.
         case gone
