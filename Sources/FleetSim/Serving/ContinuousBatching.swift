@@ -41,7 +41,7 @@ extension ServingDeployment {
     /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is
     /// starting and will serve its queue once ready.
     var routableReplicas: [Int] {
-        activeReplicas.isEmpty ? replicas.indices.filter { replicas[$0].state == .starting } : activeReplicas
+        activeReplicas.isEmpty ? startingList : activeReplicas
     }
 
     /// The replica `spec.routing` picks among `candidates`, or nil when there is none.

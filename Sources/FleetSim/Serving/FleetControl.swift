@@ -38,8 +38,8 @@ extension ServingDeployment {
         let ready = activeReplicas.count
         let centralShare = ready > 0 ? Double(queue.count) / Double(ready) : 0
         var pods: [PodReading] = []
-        for replica in replicas.indices where replicas[replica].state == .ready || replicas[replica].loading {
-            guard replicas[replica].state != .gone && replicas[replica].state != .draining else { continue }
+        // Ready replicas report every metric; those loading their model only utilization.
+        for replica in (activeReplicas + startingList.filter { replicas[$0].loading }).sorted() {
             updateLoad(replica, now: now)
             let isReady = replicas[replica].state == .ready
             pods.append(PodReading(
@@ -66,13 +66,7 @@ extension ServingDeployment {
     func autoscalerSync(events: inout EventQueue<SimulationEvent>) {
         guard let autoscalerSpec = spec.autoscaler, var autoscaler, let pipeline else { return }
         let now = events.now
-        let pods = replicas.indices.compactMap { replica -> FleetView.Pod? in
-            switch replicas[replica].state {
-            case .starting: return FleetView.Pod(replica: replica, ready: false)
-            case .ready: return FleetView.Pod(replica: replica, ready: true)
-            case .draining, .gone: return nil
-            }
-        }
+        let pods = (activeReplicas + startingList).sorted().map { FleetView.Pod(replica: $0, ready: replicas[$0].state == .ready) }
         let view = FleetView(current: scaleTarget, pods: pods, samples: pipeline.visible(at: now))
         var decision = autoscaler.decide(now: now, view: view)
         self.autoscaler = autoscaler
@@ -216,18 +210,9 @@ extension ServingDeployment {
             order = liveInstances[onDemand] > wanted ? [onDemand, spot] : [spot, onDemand]
         }
         for pool in order where liveInstances[pool] > spec.pools[pool].min {
-            var best: Int?
-            for replica in replicas.indices.reversed() where replicas[replica].pool == pool {
-                switch replicas[replica].state {
-                case .starting:
-                    return replica
-                case .ready:
-                    if best == nil || replicas[replica].held < replicas[best!].held { best = replica }
-                case .draining, .gone:
-                    break
-                }
-            }
-            if let best { return best }
+            if let newest = startingList.last(where: { replicas[$0].pool == pool }) { return newest }
+            let ready = activeReplicas.filter { replicas[$0].pool == pool }
+            if let least = ready.min(by: { (replicas[$0].held, -$0) < (replicas[$1].held, -$1) }) { return least }
         }
         return nil
     }

@@ -176,7 +176,7 @@ extension ServingDeployment {
     func cancelStart(_ replica: Int, byProvider: Bool = false, events: inout EventQueue<SimulationEvent>) {
         let pool = replicas[replica].pool
         replicas[replica].state = .gone
-        startingReplicas -= 1
+        startingList.removeAll { $0 == replica }
         liveInstances[pool] -= 1
         endBilling(replica, now: events.now, byProvider: byProvider)
         rerouteOwnQueue(of: replica, events: &events)
@@ -197,7 +197,7 @@ extension ServingDeployment {
         let started = replicas.count - 1
         billedInstances[pool] += 1
         liveInstances[pool] += 1
-        startingReplicas += 1
+        startingList.append(started)
         let serving = activeReplicas.count + drainingReplicas
         if warmStopped[pool] > 0, let warm = spec.pools[pool].warmPool {
             warmStopped[pool] -= 1
@@ -249,7 +249,7 @@ extension ServingDeployment {
         replicas[replica].state = .ready
         replicas[replica].readySince = events.now
         replicas[replica].loadSince = events.now
-        startingReplicas -= 1
+        startingList.removeAll { $0 == replica }
         activeReplicas.append(replica)
         window.coldStarts += 1
         total.coldStarts += 1

@@ -106,7 +106,9 @@ final class ServingDeployment {
     var warmInitialising: [Int]
     var costPerSecond = CostBreakdown()
     var instancesByPurchase = CostBreakdown()
-    var startingReplicas = 0
+    /// Replicas provisioning or loading, in the order they were requested.
+    var startingList: [Int] = []
+    var startingReplicas: Int { startingList.count }
     var drainingReplicas = 0
     var idle: [Int32]
     var inService = 0
