@@ -114,12 +114,8 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             guard !folders.isEmpty else { throw Failure(message: "give at least one shard folder") }
-            do {
-                let target = try SweepRunner.merge(folders, into: out)
-                print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv)")
-            } catch let error as ScenarioError {
-                throw Failure(message: error.description)
-            }
+            let target = try SweepRunner.merge(folders, into: out)
+            print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv)")
         }
     }
 }
@@ -134,12 +130,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            do {
-                let written = try Reports.write(folder: folder)
-                print("report: \(written.path)")
-            } catch let error as ScenarioError {
-                throw Failure(message: error.description)
-            }
+            let written = try Reports.write(folder: folder)
+            print("report: \(written.path)")
         }
     }
 }

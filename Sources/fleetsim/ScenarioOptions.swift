@@ -16,19 +16,15 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Seed for every random stream (overrides the scenario's seed).")
     var seed: UInt32?
 
-    /// Loads and validates the scenario, or exits 1 with the problem on stderr.
+    /// Loads and validates the scenario; a problem is a `ScenarioError`, which `reportingFailures` prints.
     func load() throws -> Scenario {
-        do {
-            let parsed = try overrides.map(Override.init)
-            if let scenario {
-                return try ScenarioLoader.load(path: scenario, overrides: parsed, seed: seed.map(UInt64.init))
-            }
-            return try ScenarioLoader.decode(
-                yaml: BuiltInScenarios.quickstart, file: "<built-in quickstart>", defaultName: "quickstart",
-                overrides: parsed, seed: seed.map(UInt64.init))
-        } catch let error as ScenarioError {
-            throw Failure(message: error.description)
+        let parsed = try overrides.map(Override.init)
+        if let scenario {
+            return try ScenarioLoader.load(path: scenario, overrides: parsed, seed: seed.map(UInt64.init))
         }
+        return try ScenarioLoader.decode(
+            yaml: BuiltInScenarios.quickstart, file: "<built-in quickstart>", defaultName: "quickstart",
+            overrides: parsed, seed: seed.map(UInt64.init))
     }
 }
 
@@ -60,24 +56,32 @@ extension AsyncParsableCommand {
     func reportingFailures(_ body: () async throws -> Void) async throws {
         do {
             try await body()
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as ScenarioError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
+        } catch {
+            throw exitReporting(error)
         }
     }
 }
 
 extension ParsableCommand {
-    /// Runs `body`, turning a `Failure` into a message and exit status 1.
+    /// Runs `body`, turning a `Failure` or a located input error into a message and exit status 1.
     func reportingFailures(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
-            throw ExitCode(1)
+        } catch {
+            throw exitReporting(error)
         }
     }
+}
+
+/// Prints a user-facing error (`Failure`, or a `ScenarioError` naming file, line and key path) and turns it into
+/// exit status 1; any other error passes through.
+private func exitReporting(_ error: any Error) -> any Error {
+    let message: String
+    switch error {
+    case let failure as Failure: message = failure.message
+    case let located as ScenarioError: message = located.description
+    default: return error
+    }
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(1)
 }
