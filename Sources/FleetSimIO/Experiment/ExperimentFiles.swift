@@ -42,15 +42,20 @@ enum ExperimentFiles {
     static func estimateObject(_ e: MeanEstimate) -> JSONValue {
         .object([
             ("mean", .number(e.mean)), ("sd", .number(e.standardDeviation)),
-            ("ciLow", .number(e.halfWidth.isFinite ? e.lower : nil)),
-            ("ciHigh", .number(e.halfWidth.isFinite ? e.upper : nil)),
+            ("ciLow", .number(e.interval?.lower)), ("ciHigh", .number(e.interval?.upper)),
         ])
     }
 
-    /// mean, sd, ci_low, ci_high cells of an estimate (empty where undefined).
-    static func estimateCells(_ e: MeanEstimate) -> [String] {
-        let finite = e.halfWidth.isFinite
-        return [CSVFormat.cell(e.mean), CSVFormat.cell(e.standardDeviation),
-                CSVFormat.cell(finite ? e.lower : nil), CSVFormat.cell(finite ? e.upper : nil)]
+    /// mean, sd (unless `withSD` is false), ci_low, ci_high cells of an estimate (empty where undefined).
+    static func estimateCells(_ e: MeanEstimate, withSD: Bool = true) -> [String] {
+        [CSVFormat.cell(e.mean)] + (withSD ? [CSVFormat.cell(e.standardDeviation)] : [])
+            + [CSVFormat.cell(e.interval?.lower), CSVFormat.cell(e.interval?.upper)]
+    }
+}
+
+extension MeanEstimate {
+    /// The confidence interval, when there is one (two or more observations).
+    var interval: (lower: Double, upper: Double)? {
+        halfWidth.isFinite ? (lower, upper) : nil
     }
 }

@@ -67,8 +67,9 @@ public enum SweepRunner {
         let folder = URL(fileURLWithPath: directory).standardizedFileURL
         let pointsFolder = folder.appendingPathComponent("points")
         try FileManager.default.createDirectory(at: pointsFolder, withIntermediateDirectories: true)
-        try claim(folder, for: sweep)
         let points = sweep.points()
+        let manifest = Manifest(sweep, points: points.count)
+        try claim(folder, for: manifest, sweepFile: sweep.file)
         let mine = points.indices.filter { shard.includes($0) }
         let todo = mine.filter { (try? readPoint(pointsFolder, $0, replications: sweep.replications)) == nil }
         // Each point's scenario is decoded before anything runs, so a bad value stops the sweep at once.
@@ -85,7 +86,7 @@ public enum SweepRunner {
         }
         var aggregated = false
         if shard == .whole {
-            try aggregate(Manifest(sweep), from: [folder], into: folder)
+            try aggregate(manifest, from: [folder], into: folder)
             aggregated = true
         }
         return Outcome(computed: todo.count, skipped: mine.count - todo.count, total: points.count,
@@ -124,10 +125,10 @@ public enum SweepRunner {
         var cost: String
         var latency: String
 
-        init(_ sweep: SweepSpec) {
+        init(_ sweep: SweepSpec, points: Int) {
             name = sweep.name
             identity = sweep.identity
-            points = sweep.points().count
+            self.points = points
             replications = sweep.replications
             keys = sweep.parameters.map(\.key)
             cost = Headline.names[sweep.costMetric]
@@ -158,13 +159,13 @@ public enum SweepRunner {
     }
 
     /// Marks `folder` as this sweep's, or refuses it if it holds another sweep's points.
-    private static func claim(_ folder: URL, for sweep: SweepSpec) throws {
+    private static func claim(_ folder: URL, for manifest: Manifest, sweepFile: String) throws {
         let file = folder.appendingPathComponent("sweep.txt")
-        let expected = Manifest(sweep).text
+        let expected = manifest.text
         if let existing = try? String(contentsOf: file, encoding: .utf8) {
             guard existing == expected else {
                 throw ScenarioError(file: folder.path, line: nil, keyPath: "",
-                                    message: "holds results of another sweep (or of another version of \(sweep.file)); use another --out or remove it")
+                                    message: "holds results of another sweep (or of another version of \(sweepFile)); use another --out or remove it")
             }
             return
         }
@@ -211,11 +212,7 @@ public enum SweepRunner {
             let values = fields[0].dropFirst(2).prefix(manifest.keys.count).map(CSVFormat.text).joined(separator: ",")
             parameters.append(values)
             let summaries = MetricSummary.columns(rows)
-            let cells = summaries.flatMap { summary -> [String] in
-                let e = summary.estimate
-                let finite = e.halfWidth.isFinite
-                return [CSVFormat.cell(e.mean), CSVFormat.cell(finite ? e.lower : nil), CSVFormat.cell(finite ? e.upper : nil)]
-            }
+            let cells = summaries.flatMap { ExperimentFiles.estimateCells($0.estimate, withSD: false) }
             table += "\(point),\(values),\(rows.count)," + cells.joined(separator: ",") + "\n"
             means.append((point, summaries[cost].estimate.mean, summaries[latency].estimate.mean))
         }

@@ -32,7 +32,7 @@ public enum ExperimentTable {
                 lines.append(["  − \(o.variants[0])"] + columns.map { metric in
                     let d = differences[variant][metric].estimate
                     let sign = d.mean > 0 ? "+" : ""
-                    let significant = d.halfWidth.isFinite && (d.lower > 0 || d.upper < 0) ? " *" : ""
+                    let significant = d.interval.map { $0.lower > 0 || $0.upper < 0 } == true ? " *" : ""
                     return sign + number(d.mean) + " " + interval(d) + significant
                 })
             }
