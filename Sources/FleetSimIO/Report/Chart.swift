@@ -80,10 +80,7 @@ struct Chart {
                 + "height=\"\(f(plotBottom - plotTop))\"><title>objective missed</title></rect>\n"
         }
         // Grid and axes.
-        for tick in y.ticks() {
-            svg += "<line class=\"grid\" x1=\"\(f(plotLeft))\" x2=\"\(f(plotRight))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\"/>"
-                + "<text class=\"tick\" x=\"\(f(plotLeft - 6))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(escape(unit(tick)))</text>\n"
-        }
+        svg += Self.yGrid(y, left: plotLeft, right: plotRight, label: unit)
         let span = x.domain.upperBound - x.domain.lowerBound
         for tick in TimeTicks.ticks(for: x.domain) {
             svg += "<line class=\"axis\" x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(plotBottom))\" y2=\"\(f(plotBottom + 4))\"/>"
@@ -128,8 +125,17 @@ struct Chart {
         return svg + "</svg>"
     }
 
-    private func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    /// Horizontal gridlines at the y scale's ticks, each labelled left of the plot; every chart draws its y axis so.
+    static func yGrid(_ y: LinearScale, left: Double, right: Double, label: (Double) -> String) -> String {
+        y.ticks().map { tick in
+            "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(right))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\"/>"
+                + "<text class=\"tick\" x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(escape(label(tick)))</text>\n"
+        }.joined()
+    }
 }
+
+/// SVG coordinates with one decimal.
+private func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
 func escape(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

@@ -43,10 +43,7 @@ enum ExperimentReport {
         let slot = (width - left - right) / Double(bars.count)
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\" xmlns=\"http://www.w3.org/2000/svg\">"
             + "<text class=\"title\" x=\"\(left)\" y=\"14\">\(escape(title))</text>\n"
-        for tick in y.ticks() {
-            svg += "<line class=\"grid\" x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(y(tick))\" y2=\"\(y(tick))\"/>"
-                + "<text class=\"tick\" x=\"\(left - 6)\" y=\"\(y(tick) + 4)\" text-anchor=\"end\">\(Units.number(tick))</text>\n"
-        }
+        svg += Chart.yGrid(y, left: left, right: width - right, label: Units.number)
         for (index, bar) in bars.enumerated() {
             let color = variantColors[(variants.firstIndex(of: bar.0) ?? index) % variantColors.count]
             let x = left + slot * Double(index) + slot * 0.2
@@ -86,10 +83,7 @@ enum ExperimentReport {
         let y = LinearScale(domain: 0, cap, range: (height - bottom, top)).nice()
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"Pareto frontier\" xmlns=\"http://www.w3.org/2000/svg\">"
             + "<text class=\"title\" x=\"\(left)\" y=\"14\">\(escape(latencyColumn)) against \(escape(costColumn)), one dot per point (frontier in blue)</text>\n"
-        for tick in y.ticks() {
-            svg += "<line class=\"grid\" x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(y(tick))\" y2=\"\(y(tick))\"/>"
-                + "<text class=\"tick\" x=\"\(left - 6)\" y=\"\(y(tick) + 4)\" text-anchor=\"end\">\(Units.number(tick))</text>\n"
-        }
+        svg += Chart.yGrid(y, left: left, right: width - right, label: Units.number)
         for tick in x.ticks() {
             svg += "<text class=\"tick\" x=\"\(x(tick))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(Units.number(tick))</text>\n"
         }
