@@ -30,6 +30,7 @@ test: deps
 smoke: build
 	@for f in scenarios/*.yaml scenarios/policies/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
 	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
+	@bash scripts/smoke-output-safety.sh $(FLEETSIM)
 	@bash scripts/smoke-cluster.sh $(FLEETSIM)
 	@bash scripts/test-report-browser.sh $(FLEETSIM)
 

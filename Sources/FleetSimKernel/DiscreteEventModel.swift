@@ -13,10 +13,19 @@ public protocol DiscreteEventModel: AnyObject {
 
     /// Reacts to one event; the clock (`events.now`) already stands at its time.
     func handle(_ event: Event)
+
+    /// Whether the model has stopped itself (a resource limit); the run loop then ends at the current event,
+    /// without advancing to the horizon.
+    var isStopped: Bool { get }
 }
 
 extension DiscreteEventModel {
-    /// Runs events in time order up to and including `horizon`, then advances the model to the horizon.
+    public var isStopped: Bool { false }
+}
+
+extension DiscreteEventModel {
+    /// Runs events in time order up to and including `horizon`, then advances the model to the horizon; or, if the
+    /// model stops itself, ends at the event that stopped it.
     ///
     /// `progress` is called with the simulated time every `progressInterval` events (for a progress bar); the
     /// model itself never reads the wall clock.
@@ -30,6 +39,7 @@ extension DiscreteEventModel {
         while let next = events.popNext(notAfter: horizon) {
             advance(to: next.time)
             handle(next.event)
+            if isStopped { return }
             if let progress {
                 sinceProgress &+= 1
                 if sinceProgress == progressInterval {

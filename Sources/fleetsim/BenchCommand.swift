@@ -30,6 +30,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Which benchmarks: hold, mmc, traffic, replay, llm or all.")
     var only = "all"
 
+    static let names = ["hold", "mmc", "traffic", "replay", "llm"]
+
+    func validate() throws {
+        guard only == "all" || Self.names.contains(only) else {
+            throw ValidationError("--only must be one of \(Self.names.joined(separator: ", ")) or all; found '\(only)'")
+        }
+    }
+
     func run() throws {
         if only == "all" || only == "hold" {
             let started = DispatchTime.now().uptimeNanoseconds

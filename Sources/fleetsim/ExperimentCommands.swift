@@ -34,12 +34,14 @@ struct CompareCommand: AsyncParsableCommand {
             let overrides = try options.overrides.map(Override.init)
             let seed = options.seed.map(UInt64.init)
             let baseScenario = try options.load()
-            var all = [Comparison.Variant(name: "base", scenario: baseScenario)]
+            var all = [Comparison.Variant(name: Comparison.baseName, scenario: baseScenario)]
             for text in variants {
                 all.append(try Comparison.variant(text, base: base, overrides: overrides, seed: seed))
             }
             let directory = out ?? "results/compare-\(baseScenario.name)"
-            let outcome = try await Comparison.run(all, replications: experiment.replications, jobs: experiment.jobs, into: directory)
+            let outcome = try await Comparison.run(
+                all, replications: experiment.replications, jobs: experiment.jobs, into: directory, file: base,
+                resources: try experiment.resources())
             if !quiet {
                 print(ExperimentTable.compare(outcome))
                 print("\nresults: \(directory)/ (compare.csv, runs.csv, compare.md)")
@@ -82,7 +84,9 @@ struct SweepCommand: AsyncParsableCommand {
             let directory = out ?? "results/\(spec.name)"
             let started = DispatchTime.now().uptimeNanoseconds
             let bar = SharedProgress(enabled: !quiet)
-            let outcome = try await SweepRunner.run(spec, into: directory, shard: slice, jobs: experiment.jobs) { done, total in
+            let outcome = try await SweepRunner.run(
+                spec, into: directory, shard: slice, jobs: experiment.jobs, resources: try experiment.resources()
+            ) { done, total in
                 bar.update(done, of: total)
             }
             bar.finish()

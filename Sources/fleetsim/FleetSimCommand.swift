@@ -1,8 +1,9 @@
 import ArgumentParser
+import FleetSimIO
 
 @main
 struct FleetSimCommand: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = FleetSimVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "fleetsim",
@@ -11,7 +12,8 @@ struct FleetSimCommand: AsyncParsableCommand {
             Runs scenario files (YAML) that describe traffic, deployments, fleets and SLOs, and writes cost and \
             latency timelines. See docs/scenario-format.md for the format.
 
-            Exit status: 0 success, 1 invalid input (the message names file, line and key path), 64 bad usage.
+            Exit status: 0 success, 1 invalid input (the message names file, line and key path), 2 a run stopped \
+            at its memory bound (--memory-limit; a run's folder is written, marked incomplete), 64 bad usage.
             """,
         version: version,
         subcommands: [
@@ -20,4 +22,10 @@ struct FleetSimCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: nil
     )
+
+    /// Interrupting a run (Ctrl-C, SIGTERM) removes its unfinished result folder before the process exits.
+    static func main() async {
+        Interruptions.shared.install()
+        await main(nil)
+    }
 }

@@ -8,8 +8,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Simulate a scenario and write its result folder.",
         discussion: """
-            Writes summary.json, timeline.csv, events.csv and scenario.resolved.yaml into results/<name>/ \
-            (or --out). The folder appears only when the run completes. With --replications N, replication 0 \
+            Writes summary.json, timeline.csv, events.csv, report.html and scenario.resolved.yaml into \
+            results/<name>/ (or --out). The folder appears only when the run completes; --out may name a new or \
+            empty folder or an earlier run's result folder, nothing else. With --replications N, replication 0 \
             writes the timeline and events, replications.csv holds every replication's headline metrics, and \
             summary.json adds their means with 95 % confidence intervals.
             """)
@@ -32,10 +33,12 @@ struct RunCommand: AsyncParsableCommand {
             let outcome: ScenarioRunner.Outcome
             do {
                 outcome = try await ScenarioRunner.run(
-                    scenario, into: directory, replications: experiment.replications, jobs: experiment.jobs,
-                    progress: progress.update)
+                    scenario, into: directory, file: options.file, resources: try experiment.resources(),
+                    replications: experiment.replications, jobs: experiment.jobs, progress: progress.update)
             } catch let error as ScenarioError {
-                throw Failure(message: error.description)
+                throw error
+            } catch let error as RunStoppedError {
+                throw error
             } catch {
                 throw Failure(message: "could not write results to \(directory): \(error.localizedDescription)")
             }
@@ -46,6 +49,10 @@ struct RunCommand: AsyncParsableCommand {
                     print("")
                     print(ExperimentTable.replications(outcome.replications))
                 }
+            }
+            if outcome.result.stop != nil {
+                if quiet { FileHandle.standardError.write(Data("warning: \(outcome.warnings.joined(separator: "; "))\n".utf8)) }
+                throw ExitCode(ExitStatus.stopped)
             }
         }
     }

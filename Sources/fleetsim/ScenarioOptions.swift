@@ -16,6 +16,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Seed for every random stream (overrides the scenario's seed).")
     var seed: UInt32?
 
+    /// The scenario's name in messages.
+    var file: String { scenario ?? "<built-in quickstart>" }
+
     /// Loads and validates the scenario; a problem is a `ScenarioError`, which `reportingFailures` prints.
     func load() throws -> Scenario {
         let parsed = try overrides.map(Override.init)
@@ -39,6 +42,15 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(help: "Simulations to run at once (each is single-threaded; results do not depend on it).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp(
+        "Memory the command may use, shared by the runs going at once (default 4GiB). A scenario that cannot fit is refused; a run whose queues outgrow it stops, marked incomplete.",
+        valueName: "size"))
+    var memoryLimit: String?
+
+    func resources() throws -> ResourceLimits {
+        try memoryLimit.map(ResourceLimits.init(parsing:)) ?? ResourceLimits()
+    }
 
     func validate() throws {
         guard (1...100_000).contains(replications) else { throw ValidationError("--replications must be 1…100000") }
@@ -74,14 +86,22 @@ extension ParsableCommand {
 }
 
 /// Prints a user-facing error (`Failure`, or a `ScenarioError` naming file, line and key path) and turns it into
-/// exit status 1; any other error passes through.
+/// exit status 1, or 2 for a run stopped at its memory bound; any other error passes through.
 private func exitReporting(_ error: any Error) -> any Error {
     let message: String
+    var status: Int32 = 1
     switch error {
     case let failure as Failure: message = failure.message
     case let located as ScenarioError: message = located.description
+    case let stopped as RunStoppedError: message = stopped.description; status = ExitStatus.stopped
     default: return error
     }
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(1)
+    return ExitCode(status)
+}
+
+/// The exit statuses beyond 0 (success), 1 (invalid input) and 64 (usage).
+enum ExitStatus {
+    /// A run stopped at its memory bound before its horizon; a single run's folder is written, marked incomplete.
+    static let stopped: Int32 = 2
 }

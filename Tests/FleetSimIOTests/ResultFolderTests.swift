@@ -51,15 +51,23 @@ import Testing
         #expect(try withoutWallClock("a") != withoutWallClock("c"))
     }
 
-    @Test func aNewRunReplacesAnOldFolderWholeAndLeavesNoStaging() throws {
+    @Test func aNewRunReplacesAnEarlierResultWholeAndLeavesNoStaging() throws {
         let scratch = try ScratchFolder()
-        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: true)
-        _ = try scratch.write("out/stale.txt", "old")
         _ = try run(into: scratch.path("out"))
-        #expect(!scratch.exists("out/stale.txt"))
-        #expect(scratch.exists("out/summary.json"))
+        #expect(ResultFolder.kind(of: URL(fileURLWithPath: scratch.path("out"))) == .run)
+        let first = try String(contentsOfFile: scratch.path("out/summary.json"), encoding: .utf8)
+        _ = try run(into: scratch.path("out"), seed: 7)
+        #expect(try String(contentsOfFile: scratch.path("out/summary.json"), encoding: .utf8) != first)
         let hidden = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasPrefix(".") }
         #expect(hidden.isEmpty, "\(hidden)")
+    }
+
+    /// An empty folder holds nothing to lose; it is replaced.
+    @Test func anEmptyFolderIsReplaced() throws {
+        let scratch = try ScratchFolder()
+        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: false)
+        _ = try run(into: scratch.path("out"))
+        #expect(scratch.exists("out/summary.json"))
     }
 
     @Test func abandonedRunLeavesNothingAtTheDestination() throws {

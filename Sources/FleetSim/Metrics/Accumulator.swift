@@ -51,6 +51,11 @@ struct Accumulator {
     var peakSequencesPerReplica = 0
     var peakKVTokensPerReplica = 0
 
+    /// Bytes the accumulator holds, its four histograms included.
+    var footprintBytes: Int {
+        MemoryLayout<Self>.size + e2e.footprintBytes + ttft.footprintBytes + tpot.footprintBytes + queueWait.footprintBytes
+    }
+
     /// Counts a completed request; its latencies only when `latencies` (the run's totals skip the warm-up).
     mutating func recordCompletion(_ request: Request, e2e: Double, ttft: Double, tpot: Double?, latencies: Bool) {
         completed += 1

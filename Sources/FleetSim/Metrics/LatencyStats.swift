@@ -55,6 +55,9 @@ public struct LatencyStats: Sendable {
         maxSeconds = max(maxSeconds, other.maxSeconds)
     }
 
+    /// Bytes the statistic holds (its histogram's counts, mostly).
+    public var footprintBytes: Int { histogram.estimatedFootprintInBytes + MemoryLayout<Self>.size }
+
     /// The mean, nil when nothing was recorded.
     public var mean: Double? { count > 0 ? sumSeconds / Double(count) : nil }
 

@@ -10,6 +10,8 @@ public struct SimulationResult: Sendable {
     public var classes: [DeploymentResult]
     /// Events the kernel processed.
     public var events: UInt64
+    /// Set when the run ended before its horizon (`SimulationLimits`); `durationSeconds` is then the time reached.
+    public var stop: RunStop?
 }
 
 /// The headline numbers of one deployment (or of all of them, for `SimulationResult.total`).

@@ -36,14 +36,19 @@ public final class Simulation: DiscreteEventModel {
     private var maxTotalReady = 0
     private var spentSoFar = 0.0
     private var nextBudgetAlert = 0
+    /// Requests in flight one deployment may hold (`SimulationLimits`), and the stop when one passed it.
+    private let maxInFlightPerDeployment: Int
+    public private(set) var stop: RunStop?
+    public var isStopped: Bool { stop != nil }
 
     /// `trace` is where a scenario that replays a trace reads its records; the caller opens it (FleetSimIO does, from
     /// `scenario.traffic.trace`), so the model never touches a file.
     public init(
         scenario: Scenario, replication: Int = 0, observer: (any SimulationObserver)? = nil,
-        trace: (any TraceSource)? = nil
+        trace: (any TraceSource)? = nil, limits: SimulationLimits = .none
     ) {
         self.scenario = scenario
+        maxInFlightPerDeployment = limits.maxRequestsInFlight / max(scenario.deployments.count, 1)
         self.replication = replication
         self.observer = observer
         func stream(_ source: String) -> RandomStream {
@@ -109,7 +114,7 @@ public final class Simulation: DiscreteEventModel {
         }
         scheduleNextArrival()
         run(until: scenario.durationSeconds, progress: progress)
-        closeWindow(at: scenario.durationSeconds)
+        closeWindow(at: events.now)
         return makeResult()
     }
 
@@ -127,7 +132,14 @@ public final class Simulation: DiscreteEventModel {
         switch event {
         case .arrival:
             guard let request = nextRequest else { preconditionFailure("an arrival event without a request") }
-            deployments[classDeployment[Int(request.classIndex)]].arrive(request, events: &events)
+            let deployment = deployments[classDeployment[Int(request.classIndex)]]
+            deployment.arrive(request, events: &events)
+            if deployment.inFlight > maxInFlightPerDeployment {
+                stop = RunStop(
+                    timeSeconds: events.now, deployment: deployment.spec.name,
+                    requestsInFlight: deployment.inFlight)
+                return
+            }
             scheduleNextArrival()
         case .batchWindowDue(let deployment):
             deployments[Int(deployment)].batchWindowDue(events: &events)
@@ -247,7 +259,7 @@ public final class Simulation: DiscreteEventModel {
     }
 
     private func makeResult() -> SimulationResult {
-        let duration = scenario.durationSeconds
+        let duration = events.now
         let perDeployment = deployments.map { deployment in
             DeploymentResult(
                 name: deployment.spec.name, accumulator: deployment.total, inFlightAtEnd: deployment.inFlight,
@@ -272,7 +284,7 @@ public final class Simulation: DiscreteEventModel {
         }
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
-            total: total, deployments: perDeployment, classes: perClass, events: events.processed)
+            total: total, deployments: perDeployment, classes: perClass, events: events.processed, stop: stop)
     }
 }
 

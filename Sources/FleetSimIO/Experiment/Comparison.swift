@@ -43,14 +43,43 @@ public enum Comparison {
         return Variant(name: name, scenario: try ScenarioLoader.load(path: base, overrides: overrides + settings, seed: seed))
     }
 
+    /// The base is called this; no variant may be.
+    public static let baseName = "base"
+
+    /// Refuses variant names that would make rows of `compare.csv` indistinguishable: a second `base`, or a name
+    /// given twice. `variants[0]` is the base.
+    public static func checkNames(_ variants: [Variant]) throws {
+        var seen: Set<String> = [baseName]
+        for variant in variants.dropFirst() {
+            guard seen.insert(variant.name).inserted else {
+                let why = variant.name == baseName
+                    ? "'\(baseName)' names the base scenario"
+                    : "two variants are named '\(variant.name)'"
+                throw ScenarioError(file: "--variant", line: nil, keyPath: "",
+                                    message: "\(why); give each variant its own name (name:key=value, or rename the file)")
+            }
+        }
+    }
+
     /// Runs every variant's replications, `jobs` simulations at a time, and writes `runs.csv`, `compare.csv` and
-    /// `compare.md` into `directory` (atomically).
-    public static func run(_ variants: [Variant], replications: Int, jobs: Int, into directory: String) async throws -> Outcome {
+    /// `compare.md` into `directory` (atomically). Each variant's scenario must fit `resources` with `jobs` runs at
+    /// once (`file` names the base in messages).
+    public static func run(
+        _ variants: [Variant], replications: Int, jobs: Int, into directory: String, file: String = "scenario",
+        resources: ResourceLimits = ResourceLimits()
+    ) async throws -> Outcome {
+        try checkNames(variants)
+        try ResultFolder.checkDestination(directory, kind: .compare)
+        let concurrent = min(jobs, variants.count * replications)
+        let limits = try variants.map { try resources.simulationLimits(for: $0.scenario, file: file, concurrentRuns: concurrent) }
         let flat = try await ParallelRuns.map(variants.count * replications, jobs: jobs) { index in
-            try Experiment.headline(variants[index / replications].scenario, replication: index % replications)
+            let variant = index / replications
+            return try Experiment.headline(
+                variants[variant].scenario, replication: index % replications, limits: limits[variant], resources: resources,
+                label: "variant \(variants[variant].name), replication \(index % replications)")
         }
         let runs = variants.indices.map { Array(flat[$0 * replications..<($0 + 1) * replications]) }
-        let folder = try AtomicFolder(destination: directory)
+        let folder = try AtomicFolder(destination: directory, kind: .compare)
         let outcome = Outcome(variants: variants.map(\.name), runs: runs, directory: folder.destination)
         do {
             try folder.write("runs.csv", runsCSV(outcome))

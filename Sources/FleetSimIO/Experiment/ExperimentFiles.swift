@@ -5,10 +5,18 @@ import Foundation
 /// Runs behind replications, comparisons and sweeps, and the tidy files they write.
 public enum Experiment {
     /// Simulates replication `replication` of `scenario` in memory and returns its headline values.
-    public static func headline(_ scenario: Scenario, replication: Int) throws -> [Double] {
+    /// One replication's headline metrics. A run that stops at its memory bound ends the experiment
+    /// (`RunStoppedError`, naming the run as `label`): its metrics would cover only part of the horizon.
+    public static func headline(
+        _ scenario: Scenario, replication: Int, limits: SimulationLimits = .none,
+        resources: ResourceLimits = ResourceLimits(), label: String = "a run"
+    ) throws -> [Double] {
         let trace = try scenario.traffic.trace.map(ScenarioRunner.openTrace)
-        let result = Simulation(scenario: scenario, replication: replication, trace: trace).run()
+        let result = Simulation(scenario: scenario, replication: replication, trace: trace, limits: limits).run()
         if let failure = trace?.failure { throw ScenarioError(failure, keyPath: "traffic.trace.file") }
+        if let stop = result.stop {
+            throw RunStoppedError(stop: stop, run: label, memoryBytes: resources.memoryBytes)
+        }
         return Headline.values(result)
     }
 }

@@ -62,23 +62,27 @@ public enum SweepRunner {
 
     public static func run(
         _ sweep: SweepSpec, into directory: String, shard: Shard = .whole, jobs: Int,
-        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+        resources: ResourceLimits = ResourceLimits(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> Outcome {
-        let folder = URL(fileURLWithPath: directory).standardizedFileURL
+        let folder = try ResultFolder.checkDestination(directory, kind: .sweep)
         let pointsFolder = folder.appendingPathComponent("points")
-        try FileManager.default.createDirectory(at: pointsFolder, withIntermediateDirectories: true)
         let points = sweep.points()
         let manifest = Manifest(sweep, points: points.count)
         try claim(folder, for: manifest, sweepFile: sweep.file)
+        try FileManager.default.createDirectory(at: pointsFolder, withIntermediateDirectories: true)
         let mine = points.indices.filter { shard.includes($0) }
         let todo = mine.filter { (try? readPoint(pointsFolder, $0, replications: sweep.replications)) == nil }
         // Each point's scenario is decoded before anything runs, so a bad value stops the sweep at once.
         let scenarios = try todo.map { try sweep.scenario(at: points[$0]) }
         let replications = sweep.replications
+        let concurrent = min(jobs, max(todo.count * replications, 1))
+        let limits = try scenarios.map { try resources.simulationLimits(for: $0, file: sweep.file, concurrentRuns: concurrent) }
         let finished = Counter()
         _ = try await ParallelRuns.map(todo.count * replications, jobs: jobs) { index -> Int in
             let point = index / replications
-            let values = try Experiment.headline(scenarios[point], replication: index % replications)
+            let values = try Experiment.headline(
+                scenarios[point], replication: index % replications, limits: limits[point], resources: resources,
+                label: "point \(todo[point]), replication \(index % replications)")
             try PointFiles.shared.add(values, point: todo[point], replication: index % replications, of: replications,
                                       parameters: points[todo[point]], folder: pointsFolder)
             progress?(finished.increment(), todo.count * replications)
@@ -107,8 +111,8 @@ public enum SweepRunner {
             throw ScenarioError(file: url.path, line: nil, keyPath: "",
                                 message: "belongs to sweep \(manifest.name) (\(manifest.identity)), not to \(manifests[0].name) (\(manifests[0].identity)) like \(urls[0].path); shards of different sweeps do not merge")
         }
-        let target = destination.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? urls[0]
-        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let target = try ResultFolder.checkDestination(destination ?? folders[0], kind: .sweep)
+        try claim(target, for: manifests[0], sweepFile: "the merged sweep")
         try aggregate(manifests[0], from: urls, into: target)
         return target
     }
@@ -158,8 +162,14 @@ public enum SweepRunner {
         }
     }
 
-    /// Marks `folder` as this sweep's, or refuses it if it holds another sweep's points.
+    /// Marks `folder` as this sweep's (creating it), or refuses it if it holds another sweep's points. The folder
+    /// has passed `ResultFolder.checkDestination`: it is new, empty, or a sweep folder.
     private static func claim(_ folder: URL, for manifest: Manifest, sweepFile: String) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let marker = folder.appendingPathComponent(ResultFolder.markerName)
+        if !FileManager.default.fileExists(atPath: marker.path) {
+            try AtomicFolder.writeFile(ResultFolder.marker(.sweep), to: marker)
+        }
         let file = folder.appendingPathComponent("sweep.txt")
         let expected = manifest.text
         if let existing = try? String(contentsOf: file, encoding: .utf8) {

@@ -53,7 +53,8 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
             output += indent + "]"
         case .number(let value):
-            output += Quantities.shortest(value)
+            // JSON has no NaN or infinity; an undefined statistic (an interval of one replication) is null.
+            output += value.isFinite ? Quantities.shortest(value) : "null"
         case .integer(let value):
             output += String(value)
         case .string(let value):

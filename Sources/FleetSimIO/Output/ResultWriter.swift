@@ -25,7 +25,7 @@ public final class ResultWriter: SimulationObserver {
     private var events: BufferedFile
 
     public init(destination path: String) throws {
-        folder = try AtomicFolder(destination: path)
+        folder = try AtomicFolder(destination: path, kind: .run)
         timeline = try BufferedFile(folder.stagedURL("timeline.csv"))
         events = try BufferedFile(folder.stagedURL("events.csv"))
         timeline.write(Self.timelineHeader + "\n")

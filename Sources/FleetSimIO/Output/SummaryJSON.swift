@@ -5,7 +5,12 @@ public enum SummaryJSON {
     /// Facts about the run that the model does not know: how long it took on the wall clock.
     public struct RunInfo: Sendable {
         public var wallSeconds: Double
-        public init(wallSeconds: Double) { self.wallSeconds = wallSeconds }
+        /// What the reader of the result must know before trusting it (a run stopped early, …).
+        public var warnings: [String]
+        public init(wallSeconds: Double, warnings: [String] = []) {
+            self.wallSeconds = wallSeconds
+            self.warnings = warnings
+        }
     }
 
     public static func document(_ result: SimulationResult, scenario: Scenario, run: RunInfo) -> JSONValue {
@@ -13,9 +18,14 @@ public enum SummaryJSON {
             ("scenario", .string(result.scenario)),
             ("seed", .integer(Int(result.seed))),
             ("replication", .integer(result.replication)),
-            ("durationSeconds", .number(result.durationSeconds)),
+            ("durationSeconds", .number(scenario.durationSeconds)),
             ("warmupSeconds", .number(scenario.warmupSeconds)),
+            ("complete", .bool(result.stop == nil)),
         ]
+        if let stop = result.stop {
+            members.append(("stoppedAtSeconds", .number(stop.timeSeconds)))
+        }
+        members.append(("warnings", .array(run.warnings.map(JSONValue.string))))
         members += blocks(result.total)
         if let budget = scenario.budget {
             let forRun = budget.forRun(seconds: result.durationSeconds)

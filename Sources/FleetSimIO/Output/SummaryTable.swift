@@ -8,7 +8,9 @@ public enum SummaryTable {
         let s = outcome.scenario
         let eventsPerSecond = outcome.wallSeconds > 0 ? Double(r.events) / outcome.wallSeconds : 0
         var lines = [
-            "\(s.name) · seed \(s.seed) · \(Quantities.format(seconds: s.durationSeconds)) simulated in "
+            "\(s.name) · seed \(s.seed) · "
+                + (r.stop.map { "STOPPED at \(Quantities.readable(seconds: $0.timeSeconds)) of \(Quantities.format(seconds: s.durationSeconds))" }
+                    ?? Quantities.format(seconds: s.durationSeconds)) + " simulated in "
                 + String(format: "%.2f s", outcome.wallSeconds)
                 + " (\(grouped(Int(r.events))) events, \(String(format: "%.1f", eventsPerSecond / 1e6)) M events/s)",
             "",
@@ -54,6 +56,7 @@ public enum SummaryTable {
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }
+        for warning in outcome.warnings { lines.append("warning: \(warning)") }
         lines.append("results: \(relative(outcome.directory.path))/ (summary.json, timeline.csv, events.csv, report.html, scenario.resolved.yaml)")
         return lines.joined(separator: "\n")
     }

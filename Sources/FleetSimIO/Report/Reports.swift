@@ -6,17 +6,20 @@ public enum Reports {
     @discardableResult
     public static func write(folder path: String) throws -> URL {
         let folder = URL(fileURLWithPath: path).standardizedFileURL
-        let exists = { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         let html: String
-        if exists("timeline.csv") && exists("summary.json") {
+        switch ResultFolder.kind(of: folder) {
+        case .run?:
             html = try RunReport.html(folder: folder)
-        } else if exists("compare.csv") {
+        case .compare?:
             html = try ExperimentReport.compare(folder: folder)
-        } else if exists("points.csv") {
+        case .sweep? where FileManager.default.fileExists(atPath: folder.appendingPathComponent("points.csv").path):
             html = try ExperimentReport.sweep(folder: folder)
-        } else {
+        case .sweep?:
             throw ScenarioError(file: folder.path, line: nil, keyPath: "",
-                                message: "not a result folder: expected timeline.csv and summary.json (a run), compare.csv (a comparison) or points.csv (a sweep)")
+                                message: "the sweep has not been aggregated yet (no points.csv); run `fleetsim merge` on its shard folders")
+        case .size?, nil:
+            throw ScenarioError(file: folder.path, line: nil, keyPath: "",
+                                message: "not a result folder of fleetsim run, compare or sweep (no \(ResultFolder.markerName) naming one)")
         }
         let target = folder.appendingPathComponent("report.html")
         try AtomicFolder.writeFile(html, to: target)

@@ -28,48 +28,22 @@ public enum RunReport {
         func read(_ name: String) throws -> String {
             try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         }
-        let timeline = Table(text: try read("timeline.csv"))
-        let events = Table(text: (try? read("events.csv")) ?? "")
         let summary = (try? JSONSerialization.jsonObject(with: Data(try read("summary.json").utf8))) as? [String: Any] ?? [:]
+        let duration = (summary["durationSeconds"] as? Double) ?? (summary["durationSeconds"] as? Int).map(Double.init) ?? 0
+        let timeline = try TimelineSeries(url: folder.appendingPathComponent("timeline.csv"), durationSeconds: duration)
+        let marks = eventMarks(folder.appendingPathComponent("events.csv"), span: max(timeline.end, duration))
         let resolved = (try? read("scenario.resolved.yaml")) ?? ""
-        return page(timeline: timeline, events: events, summary: summary, resolved: resolved)
+        return page(timeline: timeline, marks: marks, summary: summary, resolved: resolved)
     }
 
-    static func page(timeline: Table, events: Table, summary: [String: Any], resolved: String) -> String {
-        // Windows in order; a row per deployment and window.
-        var starts: [Double] = []
-        var windowOf: [Double: Int] = [:]
-        var end = 0.0
-        var deployments: [String] = []
-        for row in timeline.rows {
-            let start = timeline.number(row, "window_start_s") ?? 0
-            if windowOf[start] == nil { windowOf[start] = starts.count; starts.append(start) }
-            end = max(end, timeline.number(row, "window_end_s") ?? start)
-            let name = timeline.text(row, "deployment")
-            if !deployments.contains(name) { deployments.append(name) }
-        }
-        let count = starts.count
-        func total(_ column: String, scale: (Int) -> Double = { _ in 1 }) -> [Double?] {
-            var sums = [Double](repeating: 0, count: count)
-            for row in timeline.rows {
-                guard let window = windowOf[timeline.number(row, "window_start_s") ?? 0] else { continue }
-                sums[window] += (timeline.number(row, column) ?? 0) * scale(window)
-            }
-            return sums.map { $0 }
-        }
-        func perDeployment(_ name: String, _ column: String) -> [Double?] {
-            var values = [Double?](repeating: nil, count: count)
-            for row in timeline.rows where timeline.text(row, "deployment") == name {
-                guard let window = windowOf[timeline.number(row, "window_start_s") ?? 0] else { continue }
-                values[window] = timeline.number(row, column)
-            }
-            return values
-        }
-        func windowSeconds(_ window: Int) -> Double {
-            (window + 1 < count ? starts[window + 1] : end) - starts[window]
-        }
+    static func page(timeline: TimelineSeries, marks: [Chart.Mark], summary: [String: Any], resolved: String) -> String {
+        let starts = timeline.starts
+        let end = timeline.end
+        let deployments = timeline.deployments
+        let total = timeline.total
+        let perDeployment = timeline.perDeployment
+        let windowSeconds = timeline.seconds
         let slo = objectives(resolved)
-        let marks = eventMarks(events)
         func chart(_ title: String, unit: @escaping (Double) -> String, _ series: [Chart.Series], stacked: Bool = false) -> Chart {
             Chart(title: title, unit: unit, windowStarts: starts, end: end, series: series, stacked: stacked, marks: marks)
         }
@@ -129,8 +103,11 @@ public enum RunReport {
 
         let title = "\(summary["scenario"] as? String ?? "FleetSim run") — FleetSim report"
         var body = "<h1>\(escape(title))</h1>\n"
+        let merged = timeline.windowsPerPoint > 1
+            ? " (each point of a chart merges \(timeline.windowsPerPoint) windows: counts and costs summed, levels averaged, latencies and attainment at their worst window)"
+            : ""
         body += "<p class=\"meta\">seed \(summary["seed"] as? Int ?? 0) · \(escape(Units.duration(summary["durationSeconds"] as? Double ?? end))) simulated · "
-            + "\(count) windows · \(deployments.count) deployment\(deployments.count == 1 ? "" : "s")</p>\n"
+            + "\(timeline.windows) windows\(merged) · \(deployments.count) deployment\(deployments.count == 1 ? "" : "s")</p>\n"
         body += headline(summary)
         body += "<p class=\"legend-note\">Marks under the time axis: ▲ <span style=\"color:\(Palette.green)\">scale-up</span>, "
             + "<span style=\"color:\(Palette.orange)\">scale-down</span>, <span style=\"color:\(Palette.vermillion)\">reclaim</span>, "
@@ -152,18 +129,48 @@ public enum RunReport {
         }
     }
 
-    static func eventMarks(_ events: Table) -> [Chart.Mark] {
+    /// At most about this many marks per chart; beyond it, events of a kind within one slot of the axis share a mark.
+    static let maxMarks = 1_000
+
+    /// The marks under the time axis, from `events.csv` read line by line: each scaling, reclaim and budget event;
+    /// or, when there are more than `maxMarks`, one mark per kind and slot (1/`maxMarks` of the span) naming how
+    /// many events it stands for and the first of them.
+    static func eventMarks(_ url: URL, span: Double) -> [Chart.Mark] {
         let colors: [String: String] = [
             "scaleUp": Palette.green, "scaleDown": Palette.orange, "reclaim": Palette.vermillion,
             "reclaimNotice": Palette.vermillion, "budgetAlert": Palette.purple,
         ]
-        return events.rows.compactMap { row in
-            let kind = events.text(row, "kind")
-            guard let color = colors[kind], let time = events.number(row, "time_s") else { return nil }
-            let label = "\(Units.duration(time)) \(events.text(row, "deployment")) \(kind) "
-                + "\(events.text(row, "replicas_before"))→\(events.text(row, "replicas_after")): \(events.text(row, "detail"))"
-            return Chart.Mark(time: time, color: color, label: label)
+        guard let lines = LineReader(path: url.path), let headerLine = lines.nextLine() else { return [] }
+        let header = Dictionary(CSVFormat.fields(headerLine).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        func text(_ row: [String], _ column: String) -> String { header[column].flatMap { row[safe: $0] } ?? "" }
+        var count = 0
+        while let line = lines.nextLine() {
+            if colors[text(CSVFormat.fields(line), "kind")] != nil { count += 1 }
         }
+        lines.restart()
+        _ = lines.nextLine()
+        let slot = count > maxMarks ? max(span, 1) / Double(maxMarks) : 0
+        var marks: [Chart.Mark] = []
+        var merged: [String: (mark: Int, count: Int)] = [:]
+        while let line = lines.nextLine() {
+            let row = CSVFormat.fields(line)
+            let kind = text(row, "kind")
+            guard let color = colors[kind], let time = Double(text(row, "time_s")) else { continue }
+            let key = slot > 0 ? "\(kind) \(Int(time / slot))" : "\(marks.count)"
+            if let existing = merged[key] {
+                merged[key] = (existing.mark, existing.count + 1)
+                continue
+            }
+            merged[key] = (marks.count, 1)
+            let label = "\(Units.duration(time)) \(text(row, "deployment")) \(kind) "
+                + "\(text(row, "replicas_before"))→\(text(row, "replicas_after")): \(text(row, "detail"))"
+            marks.append(Chart.Mark(time: time, color: color, label: label))
+        }
+        for (mark, count) in merged.values where count > 1 {
+            marks[mark].label = "\(count) \(marks[mark].label.split(separator: " ").dropFirst(2).first ?? "") events from here; the first: "
+                + marks[mark].label
+        }
+        return marks
     }
 
     static func headline(_ summary: [String: Any]) -> String {

@@ -21,17 +21,10 @@ enum HPAManifest {
 
     /// `reference` is the scenario value that named the file; errors inside the manifest name the manifest.
     static func read(path: String, from reference: ScenarioValue) throws -> HPASpec {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard FileManager.default.isReadableFile(atPath: path) else {
             throw reference.error("cannot read the HPA manifest \(path)")
         }
-        let node: Node
-        do {
-            guard let root = try Yams.compose(yaml: text) else { throw reference.error("the HPA manifest \(path) is empty") }
-            node = root
-        } catch let error as YamlError {
-            throw reference.error("the HPA manifest \(path) is not valid YAML: \(error)")
-        }
-        return try decode(ScenarioValue(node: node, file: path))
+        return try decode(ScenarioValue(node: try ScenarioLoader.compose(path: path), file: path))
     }
 
     static func decode(_ root: ScenarioValue) throws -> HPASpec {

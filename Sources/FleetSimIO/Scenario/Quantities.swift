@@ -47,7 +47,7 @@ enum Quantities {
         var total = 0.0
         var parts = 0
         while !rest.isEmpty {
-            let digits = rest.prefix { $0.isNumber || $0 == "." }
+            let digits = numberPrefix(rest)
             guard !digits.isEmpty, let value = Double(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
             let letters = rest.prefix { $0.isLetter }
@@ -57,6 +57,19 @@ enum Quantities {
             parts += 1
         }
         return parts > 0 && total.isFinite ? total : nil
+    }
+
+    /// The longest prefix of `text` that is a decimal number, with an exponent (`1.5e+19`) if one follows; units
+    /// never start with `e`, so `1.5e3h` is 1,500 hours.
+    private static func numberPrefix(_ text: Substring) -> Substring {
+        var end = text.firstIndex { !($0.isNumber || $0 == ".") } ?? text.endIndex
+        if end < text.endIndex, "eE".contains(text[end]) {
+            var exponent = text.index(after: end)
+            if exponent < text.endIndex, "+-".contains(text[exponent]) { exponent = text.index(after: exponent) }
+            let digitsEnd = text[exponent...].firstIndex { !$0.isNumber } ?? text.endIndex
+            if digitsEnd > exponent { end = digitsEnd }
+        }
+        return text[..<end]
     }
 
     /// A rate per second: `40/s`, `1200/min`, `5/h`, `100/d`, or a plain number (per second).
@@ -95,6 +108,18 @@ enum Quantities {
         let text = shortest(seconds)
         // Scientific notation (1e-06) reads back as a plain number of seconds, not with a unit after it.
         return text.contains("e") ? text : "\(text)s"
+    }
+
+    /// Seconds for a person to read in a message: `250 ms`, `58.9 s`, `2h 13m 05s`, `3d 4h`.
+    static func readable(seconds: Double) -> String {
+        guard seconds.isFinite else { return "\(seconds) s" }
+        if seconds < 1 { return String(format: "%.0f ms", seconds * 1000) }
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds.rounded())
+        let (days, hours, minutes, rest) = (whole / 86_400, whole / 3600 % 24, whole / 60 % 60, whole % 60)
+        if days > 0 { return hours > 0 ? "\(days)d \(hours)h" : "\(days)d" }
+        if hours > 0 { return String(format: "%dh %02dm %02ds", hours, minutes, rest) }
+        return String(format: "%dm %02ds", minutes, rest)
     }
 
     /// The shortest text that reads back as the same Double, without a trailing `.0`.

@@ -333,7 +333,12 @@ struct ScenarioDecoder {
         guard let bandwidth = Quantities.bytes(try bandwidthValue.string(), perSecond: true), bandwidth > 0 else {
             throw bandwidthValue.expected("a bandwidth such as 2GB/s or 500MB/s")
         }
-        return .constant(size / bandwidth)
+        let seconds = size / bandwidth
+        guard seconds <= Self.maxDurationSeconds else {
+            throw value.error("loading \(try sizeValue.string()) at \(try bandwidthValue.string()) takes "
+                + "\(Quantities.format(seconds: seconds)), more than the longest run (366d); check the units")
+        }
+        return .constant(seconds)
     }
 
     /// `{order: [spot, onDemand]}` (purchase options, each meaning its managed pools in scenario order) or

@@ -25,9 +25,19 @@ public enum ScenarioLoader {
         }
     }
 
+    /// Reads and parses one YAML document (a scenario, variant, sweep file or manifest), refusing a file too large
+    /// to parse within the memory a document may take (`ResourceLimits.maxDocumentBytes`).
     static func compose(path: String) throws -> Node {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ScenarioError(file: path, line: nil, keyPath: "", message: "no such file")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= ResourceLimits.maxDocumentBytes else {
+            throw ScenarioError(
+                file: path, line: nil, keyPath: "",
+                message: "is \(MemoryEstimate.describe(size)); a scenario file may be at most "
+                    + "\(MemoryEstimate.describe(ResourceLimits.maxDocumentBytes)) (parsing takes about 400 times its size). "
+                    + "Put long lists of values in a CSV file: {empirical: {file: lengths.csv, column: tokens}}")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError(file: path, line: nil, keyPath: "", message: "cannot be read as UTF-8 text")

@@ -1,3 +1,4 @@
+import FleetSim
 import Foundation
 
 /// A small comma-separated file a scenario names (token lengths, a capacity trace), read whole: its non-blank lines
@@ -13,9 +14,19 @@ struct SmallCSVFile {
     let keyPath: String
     let lines: [Line]
 
+    /// Larger files are refused: read whole, a file takes about 30 times its size in memory. The data files these
+    /// readers are for are under 1 MB (../shared/data); recorded request traces are streamed by `TraceReader`.
+    static let maxBytes = 32 << 20
+
     init(path: String, keyPath: String) throws {
         self.path = path
         self.keyPath = keyPath
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= Self.maxBytes else {
+            throw ScenarioError(file: path, line: nil, keyPath: keyPath,
+                                message: "is \(MemoryEstimate.describe(size)); a token-length or capacity file may be at most "
+                                    + "\(MemoryEstimate.describe(Self.maxBytes)) (it is read whole)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioError(file: path, line: nil, keyPath: keyPath,
                                 message: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")

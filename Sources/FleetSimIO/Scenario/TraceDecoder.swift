@@ -35,7 +35,10 @@ struct TraceDecoder {
 
         if let loopValue = fields["loop"] {
             if case .scalar = loopValue.node, (try? loopValue.bool()) != nil {
-                replay.loopPeriodSeconds = try loopValue.bool() ? windowLength : nil
+                // A pass longer than any horizon never repeats: looping changes nothing, and the period is left out
+                // (it could not be written back as a valid duration).
+                let repeats = windowLength.isFinite && windowLength <= ScenarioDecoder.maxDurationSeconds
+                replay.loopPeriodSeconds = try loopValue.bool() && repeats ? windowLength : nil
             } else {
                 let period = try loopValue.duration(in: 1e-3...ScenarioDecoder.maxDurationSeconds)
                 // A shorter period would start the next pass before this one ends: arrivals out of order.
@@ -53,6 +56,11 @@ struct TraceDecoder {
                 let target = try scaleValue.rate(in: 1e-9...ScenarioDecoder.maxRatePerSecond)
                 let ownRate = Double(census.rows) / (windowLength / replay.speedup)
                 replay.scale = target / ownRate
+                guard replay.scale <= 1e6 else {
+                    throw scaleValue.error("reaching \(Quantities.shortest(target))/s from the window's own "
+                        + "\(Quantities.shortest(ownRate))/s would replay each request \(Quantities.shortest(replay.scale)) times; "
+                        + "at most 1000000 (speed the trace up with 'speedup' instead)")
+                }
             } else {
                 replay.scale = try scaleValue.number("a factor (e.g. 2.5) or a target mean rate (e.g. 40/s)", in: 0...1e6)
             }

@@ -25,10 +25,8 @@ public struct TraceError: Error, CustomStringConvertible, Equatable, Sendable {
 public final class TraceReader {
     public let path: String
     public let format: TraceFormat
-    private let file: UnsafeMutablePointer<FILE>
-    private var lineBuffer: UnsafeMutablePointer<CChar>?
-    private var lineCapacity = 0
-    private(set) var lineNumber = 0
+    private let lines: LineReader
+    var lineNumber: Int { lines.lineNumber }
     private var csvColumns: (time: Int, prompt: Int, output: Int, className: Int?, count: Int) = (0, 1, 2, nil, 3)
     private var origin: Double?
     private var previousTime = -Double.infinity
@@ -37,62 +35,42 @@ public final class TraceReader {
     /// Opens `path`; the format is detected from the first line unless given.
     public init(path: String, format: TraceFormat? = nil) throws {
         self.path = path
-        guard let file = fopen(path, "r") else {
+        guard let lines = LineReader(path: path) else {
             throw TraceError(file: path, line: nil, message: FileManager.default.fileExists(atPath: path)
                 ? "cannot be read" : "no such file")
         }
-        self.file = file
+        self.lines = lines
         var first: String?
         repeat {
-            first = Self.readLineBytes(file, &lineBuffer, &lineCapacity).map { String(decoding: $0, as: UTF8.self) }
-            if first != nil { lineNumber += 1 }
+            first = lines.nextLine()
         } while first?.trimmingCharacters(in: .whitespaces).isEmpty == true
         guard let header = first else {
-            fclose(file)
-            free(lineBuffer)
             throw TraceError(file: path, line: nil, message: "the file is empty; expected a header or a first record")
         }
-        // Everything that can fail happens before `format`, the last stored property, is set: a throwing
-        // initializer of a fully initialised class would run `deinit` and close the file a second time.
-        let detected: TraceFormat
-        do {
-            detected = try format ?? Self.detect(header, path: path, line: lineNumber)
-            switch detected {
-            case .azure:
-                let names = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard names == ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] else {
-                    throw TraceError(file: path, line: lineNumber,
-                                     message: "expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found \"\(header)\"")
-                }
-            case .csv:
-                csvColumns = try Self.csvColumns(header, path: path, line: lineNumber)
-            case .mooncake:
-                // No header: the first line is a record, read again by `next()`.
-                rewind(file)
-                lineNumber = 0
+        let detected = try format ?? Self.detect(header, path: path, line: lines.lineNumber)
+        switch detected {
+        case .azure:
+            let names = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names == ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] else {
+                throw TraceError(file: path, line: lines.lineNumber,
+                                 message: "expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found \"\(header)\"")
             }
-        } catch {
-            fclose(file)
-            free(lineBuffer)
-            throw error
+        case .csv:
+            csvColumns = try Self.csvColumns(header, path: path, line: lines.lineNumber)
+        case .mooncake:
+            // No header: the first line is a record, read again by `next()`.
+            lines.restart()
         }
         self.format = detected
     }
 
-    deinit {
-        fclose(file)
-        free(lineBuffer)
-    }
-
     /// Goes back to the first record, keeping the time origin, for a looping replay.
     public func restart() {
-        rewind(file)
-        lineNumber = 0
+        lines.restart()
         previousTime = -.infinity
         guard format != .mooncake else { return }
         // Skip the header (and any blank lines before it), as the initializer did.
-        while let line = Self.readLineBytes(file, &lineBuffer, &lineCapacity) {
-            lineNumber += 1
+        while let line = lines.nextBytes() {
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { break }
         }
     }
@@ -100,8 +78,7 @@ public final class TraceReader {
     /// The next record, or nil at the end of the file.
     public func next() throws -> TraceRecord? {
         while true {
-            guard let line = Self.readLineBytes(file, &lineBuffer, &lineCapacity) else { return nil }
-            lineNumber += 1
+            guard let line = lines.nextBytes() else { return nil }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             var record = try parse(line)
             let absolute = record.timeSeconds
@@ -114,19 +91,6 @@ public final class TraceReader {
             record.timeSeconds = absolute - start
             return record
         }
-    }
-
-    /// The next line in the reader's buffer, without its line break; valid until the next read. The bytes are
-    /// followed by a NUL, so C number parsers stop at the line's end.
-    private static func readLineBytes(
-        _ file: UnsafeMutablePointer<FILE>, _ lineBuffer: inout UnsafeMutablePointer<CChar>?, _ lineCapacity: inout Int
-    ) -> UnsafeBufferPointer<UInt8>? {
-        let length = getline(&lineBuffer, &lineCapacity, file)
-        guard length >= 0, let buffer = lineBuffer else { return nil }
-        var end = length
-        while end > 0 && (buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D) { end -= 1 }
-        buffer[end] = 0
-        return UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: end)
     }
 
     // MARK: Parsing
