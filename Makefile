@@ -31,6 +31,7 @@ smoke: build
 	@for f in scenarios/*.yaml scenarios/policies/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
 	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
 	@bash scripts/smoke-output-safety.sh $(FLEETSIM)
+	@bash scripts/check-golden.sh $(FLEETSIM)
 	@bash scripts/smoke-cluster.sh $(FLEETSIM)
 	@bash scripts/test-report-browser.sh $(FLEETSIM)
 
