@@ -173,3 +173,14 @@ public struct StartupSpec: Sendable, Equatable {
         self.load = load
     }
 }
+
+/// Where new replicas go.
+public enum PlacementSpec: Sendable, Equatable {
+    /// The first pool in this order (pool indices) with room and capacity; the next on a failed acquisition. An
+    /// empty order means the managed pools in the scenario's order.
+    case ordered([Int])
+    /// EC2 Auto Scaling's mixed-instances rule over the deployment's first on-demand and first spot pool:
+    /// `onDemandBase` on-demand replicas first, then `onDemandAboveBase` (a fraction) of the rest on-demand, rounded
+    /// up, the remainder spot. Scale-in keeps the same split.
+    case mixed(onDemandBase: Int, onDemandAboveBase: Double)
+}

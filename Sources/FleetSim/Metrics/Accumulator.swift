@@ -30,7 +30,10 @@ struct Accumulator {
     var scaleDowns = 0
     var lostToScaleIn = 0
     var e2e: LatencyStats
+    /// Unused (empty) when `ttftIsE2E`: read TTFT through `ttftLatencies`.
     var ttft: LatencyStats
+    /// Whether TTFT equals the e2e latency (the generic mode answers whole), so it is recorded once, as e2e.
+    var ttftIsE2E = false
     /// Time per output token after the first, for requests with two or more output tokens.
     var tpot: LatencyStats
     var queueWait: LatencyStats
@@ -63,9 +66,12 @@ struct Accumulator {
         outputTokens += Int(request.outputTokens)
         guard latencies else { return }
         self.e2e.record(e2e)
-        self.ttft.record(ttft)
+        if !ttftIsE2E { self.ttft.record(ttft) }
         if let tpot { self.tpot.record(tpot) }
     }
+
+    /// Time to first token, whichever way it was recorded.
+    var ttftLatencies: LatencyStats { ttftIsE2E ? e2e : ttft }
 
     mutating func countForSLO(_ met: (e2e: Bool, ttft: Bool)) {
         sloCounted += 1
@@ -115,6 +121,7 @@ struct Accumulator {
     /// Clears everything for the next window, keeping the histograms' storage.
     mutating func reset() {
         var cleared = Accumulator(e2e: e2e, ttft: ttft, tpot: tpot, queueWait: queueWait)
+        cleared.ttftIsE2E = ttftIsE2E
         cleared.e2e.reset()
         cleared.ttft.reset()
         cleared.tpot.reset()

@@ -36,7 +36,17 @@ public struct LatencyStats: Sendable {
         count += 1
         sumSeconds += seconds
         if seconds > maxSeconds { maxSeconds = seconds }
-        _ = histogram.record(UInt64((seconds * 1e6).rounded()))
+        _ = histogram.record(Self.microseconds(seconds))
+    }
+
+    /// Seconds as whole microseconds, rounded half away from zero as `rounded()` does, without its call into libm
+    /// (the fraction of a non-negative number below 2⁵³ is exact).
+    @inline(__always)
+    static func microseconds(_ seconds: Double) -> UInt64 {
+        let value = seconds * 1e6
+        guard value >= 0, value < 9e15 else { return UInt64(value.rounded()) }
+        let whole = UInt64(value)
+        return value - Double(whole) >= 0.5 ? whole + 1 : whole
     }
 
     public mutating func reset() {

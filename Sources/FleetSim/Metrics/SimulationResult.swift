@@ -69,7 +69,7 @@ public struct DeploymentResult: Sendable {
             arrived: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
             inFlightAtEnd: inFlightAtEnd, failed: a.failed)
         e2e = a.e2e.summary
-        ttft = a.ttft.summary
+        ttft = a.ttftIsE2E ? e2e : a.ttft.summary
         tpot = a.tpot.summary
         queueWait = a.queueWait.summary
         fractionWaited = a.queueWait.count > 0 ? Double(a.waited) / Double(a.queueWait.count) : nil
@@ -85,7 +85,7 @@ public struct DeploymentResult: Sendable {
             self.slo = SLOResult(
                 attainment: share(a.sloMet), e2eAttainment: e2eAttainment, ttftAttainment: ttftAttainment,
                 e2eObserved: slo.e2e.flatMap { a.e2e.percentile($0.percentile * 100) },
-                ttftObserved: slo.ttft.flatMap { a.ttft.percentile($0.percentile * 100) }, met: met)
+                ttftObserved: slo.ttft.flatMap { a.ttftLatencies.percentile($0.percentile * 100) }, met: met)
         }
         cost = a.cost
         let tokens = a.promptTokens + a.outputTokens
@@ -114,10 +114,11 @@ public struct DeploymentResult: Sendable {
 extension TimelineRow {
     init(window a: Accumulator, deployment: String, start: Double, end: Double, costCumulative: Double, hasSLO: Bool) {
         let seconds = end - start
+        let e2e = a.e2e.summary
         self.init(
             windowStartSeconds: start, windowEndSeconds: end, deployment: deployment,
             arrivals: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
-            e2e: a.e2e.summary, ttft: a.ttft.summary, tpot: a.tpot.summary, queueWait: a.queueWait.summary,
+            e2e: e2e, ttft: a.ttftIsE2E ? e2e : a.ttft.summary, tpot: a.tpot.summary, queueWait: a.queueWait.summary,
             queueDepthMean: seconds > 0 ? a.queueDepthArea / seconds : 0,
             inSystemMean: seconds > 0 ? a.inSystemArea / seconds : 0,
             replicasReady: seconds > 0 ? a.readyArea / seconds : 0,
@@ -152,7 +153,7 @@ extension Accumulator {
         scaleDowns += other.scaleDowns
         outputTokens += other.outputTokens
         e2e.merge(other.e2e)
-        ttft.merge(other.ttft)
+        ttft.merge(other.ttftLatencies)
         tpot.merge(other.tpot)
         queueWait.merge(other.queueWait)
         addIntegrals(of: other)

@@ -1,77 +1,120 @@
-import DequeModule
 import FleetSimKernel
 
-/// Continuous (iteration-level) batching, as vLLM schedules: a replica runs decode steps; each step gives every
-/// running sequence one token and takes `decodeStep(n)` for n sequences. Waiting requests join at a step boundary
-/// when the replica has room (concurrency and KV budget); their prompts are prefilled together first, which pauses
-/// the running sequences for `prefillSeconds(Σ prompt)` and yields each joiner's first token.
+/// Continuous (iteration-level) batching, as vLLM schedules (decisions.md #22): a replica runs decode steps; each
+/// step gives every running sequence one token and takes `decodeStep(n)` for n sequences. Waiting requests join at a
+/// step boundary when the replica has room (concurrency and KV budget); their prompts are prefilled together first,
+/// which pauses the running sequences for `prefillSeconds(Σ prompt)` and yields each joiner's first token.
 ///
 /// Tokens are never events. Between two events the number of running sequences is constant, so steps are evenly
 /// spaced: a replica keeps the count of steps done (`stepsDone`) at `phaseStart`, and each sequence the step count at
 /// which it finishes. The next event is the earliest of: the end of a prefill, the step at which the next sequence
 /// finishes, or — when a request arrives for a replica with room — the next step boundary. An event made stale by a
-/// newer one carries an old epoch and is ignored.
-extension ServingDeployment {
-    // MARK: Arrivals and routing
-
-    func arriveForContinuousBatching(_ request: Request, events: inout EventQueue<SimulationEvent>) {
-        guard let profile = spec.profile else { preconditionFailure("continuous batching without a profile") }
-        if let budget = profile.kvTokenBudget, reservation(request) > budget {
-            // It could never be admitted; a real server refuses it at once.
-            recordRejection(request)
-            return
-        }
-        switch spec.queueing {
-        case .central:
-            queue.append(request)
-            nudgeReplicaWithRoom(for: request, events: &events)
-            keepWithinCapacity(request, events: &events)
-        case .perReplica:
-            routeToOwnQueue(request, rejectingOverCapacity: true, events: &events)
-        }
+/// newer one carries an old epoch and is ignored. Requests wait in a central queue or in each replica's own queue
+/// (ContinuousBatching+Queues.swift).
+final class ContinuousBatching: ServingEngine {
+    enum Timer: UInt8, TimerKind {
+        case replicaDue, queueTimeout, replicaQueueTimeout
+        static let part = Part.serving
     }
 
-    /// With per-replica queues and no replica at all (a capacity trace that has not brought one yet), a request waits
-    /// in the deployment's queue until one is ready.
-    func holdUntilAReplicaStarts(_ request: Request, events: inout EventQueue<SimulationEvent>) {
-        queue.append(request)
-        keepWithinCapacity(request, events: &events)
+    /// A request being decoded: it finishes when the replica's step count reaches `finishStep`.
+    struct Sequence {
+        var request: Request
+        var finishStep: Int
+        var firstTokenAt: Double
     }
 
-    /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is
-    /// starting and will serve its queue once ready.
-    var routableReplicas: [Int] {
-        activeReplicas.isEmpty ? startingList : activeReplicas
+    /// One replica's serving state.
+    struct Slot {
+        /// Decoding, latest to finish first; and the requests whose prefill is running (until `prefillEnds`).
+        var running: [Sequence] = []
+        var joining: [Request] = []
+        var prefillEnds: Double?
+        var stepsDone = 0
+        var phaseStart = 0.0
+        var reservedTokens = 0
+        var epoch: UInt32 = 0
+        var dueAt = Double.infinity
+        /// Requests routed to this replica, waiting (per-replica queueing).
+        var ownQueue: RequestQueue
+        var load = LoadMeter()
+
+        var isBusy: Bool { !running.isEmpty || !joining.isEmpty }
     }
 
-    /// The replica `spec.routing` picks among `candidates`, or nil when there is none.
-    func route<C: Collection>(among candidates: C) -> Int? where C.Element == Int {
-        guard !candidates.isEmpty else { return nil }
-        switch spec.routing {
-        case .leastOutstanding:
-            return candidates.min { replicas[$0].outstanding < replicas[$1].outstanding }
-        case .roundRobin:
-            let count = replicas.count
-            for offset in 0..<count {
-                let replica = (roundRobinNext + offset) % count
-                if candidates.contains(replica) {
-                    roundRobinNext = (replica + 1) % count
-                    return replica
-                }
-            }
-            return nil
-        case .random:
-            let list = Array(candidates)
-            return list[routingStream.index(below: list.count)]
-        case .powerOfTwo:
-            let list = Array(candidates)
-            guard list.count > 1 else { return list[0] }
-            let first = routingStream.index(below: list.count)
-            var second = routingStream.index(below: list.count - 1)
-            if second >= first { second += 1 }
-            let a = list[first], b = list[second]
-            return replicas[b].outstanding < replicas[a].outstanding ? b : a
+    let profile: PerformanceProfile
+    let maxConcurrency: Int
+    let kvTokenBudget: Int?
+    let queueing: Queueing
+    let tracksLoad: Bool
+    let queueSpec: QueueSpec
+    var router: any Router
+    var queue: RequestQueue
+    var slots: [Slot]
+    var queuedAtReplicas = 0
+    private(set) var inService = 0
+    private(set) var busyReplicas = 0
+    /// Read only: which replicas exist, which are ready and which are starting.
+    unowned(unsafe) let fleet: ReplicaFleet
+    unowned(unsafe) let recorder: Recorder
+    let timers: Timers<Timer>
+
+    init(spec: DeploymentSpec, profile: PerformanceProfile, router: any Router, tracksLoad: Bool, fleet: ReplicaFleet,
+         recorder: Recorder, timers: Timers<Timer>) {
+        self.profile = profile
+        maxConcurrency = profile.maxConcurrency
+        kvTokenBudget = profile.kvTokenBudget
+        queueing = spec.queueing
+        self.tracksLoad = tracksLoad
+        queueSpec = spec.queue
+        self.router = router
+        queue = RequestQueue(spec.queue)
+        slots = (0..<spec.replicaCount).map { _ in Slot(ownQueue: RequestQueue(spec.queue)) }
+        self.fleet = fleet
+        self.recorder = recorder
+        self.timers = timers
+    }
+
+    var centralQueueLength: Int { queue.count }
+
+    func addReplica() { slots.append(Slot(ownQueue: RequestQueue(queueSpec))) }
+
+    func handle(kind: UInt8, slot: Int, epoch: UInt32) -> Int? {
+        switch Timer(rawValue: kind)! {
+        case .replicaDue:
+            guard slots[slot].epoch == epoch else { return nil }
+            slots[slot].dueAt = .infinity
+            return wake(slot)
+        case .queueTimeout:
+            for request in queue.expire(timers, .queueTimeout) { recorder.ended(request, .timedOut) }
+        case .replicaQueueTimeout:
+            let expired = slots[slot].ownQueue.expire(timers, .replicaQueueTimeout, slot: slot)
+            queuedAtReplicas -= expired.count
+            for request in expired { recorder.ended(request, .timedOut) }
         }
+        return nil
+    }
+
+    func isBusy(_ replica: Int) -> Bool { slots[replica].isBusy }
+    func held(_ replica: Int) -> Int { slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count }
+    func ownQueueLength(_ replica: Int) -> Int { slots[replica].ownQueue.count }
+
+    func scrapeLoad(_ replica: Int, now: Double) -> Double {
+        updateLoad(replica, now: now)
+        return slots[replica].load.scrape()
+    }
+
+    func evict(_ replica: Int) -> [Request] {
+        let lost = slots[replica].joining + slots[replica].running.map(\.request)
+        if slots[replica].isBusy { busyReplicas -= 1 }
+        inService -= lost.count
+        slots[replica].joining.removeAll()
+        slots[replica].running.removeAll()
+        slots[replica].prefillEnds = nil
+        slots[replica].reservedTokens = 0
+        slots[replica].epoch &+= 1
+        slots[replica].dueAt = .infinity
+        return lost
     }
 
     /// Prompt and output tokens a request holds in the KV cache while it runs (its full length is reserved).
@@ -81,126 +124,116 @@ extension ServingDeployment {
 
     /// Whether `replica` could admit `request` now.
     func hasRoom(_ replica: Int, for request: Request) -> Bool {
-        // Fields are read one by one: copying the whole replica would retain and release its buffers.
-        guard replicas[replica].state == .ready,
-              replicas[replica].running.count + replicas[replica].joining.count < maxConcurrency
+        // Fields are read one by one: copying the whole slot would retain and release its buffers.
+        guard fleet[replica].state == .ready,
+              slots[replica].running.count + slots[replica].joining.count < maxConcurrency
         else { return false }
-        if let budget = kvTokenBudget, replicas[replica].reservedTokens + reservation(request) > budget { return false }
+        if let budget = kvTokenBudget, slots[replica].reservedTokens + reservation(request) > budget { return false }
         return true
     }
 
-    /// Makes `replica` look at its queue at its next step boundary (at once when it is idle).
-    func nudge(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        let now = events.now
-        guard replicas[replica].state == .ready else { return }
-        if !replicas[replica].isBusy {
-            wake(replica, events: &events)
-            return
-        }
-        guard replicas[replica].prefillEnds == nil else { return }  // it admits when the prefill ends
-        let step = spec.profile!.decodeStep.seconds(sequences: replicas[replica].running.count)
-        let phaseStart = replicas[replica].phaseStart
-        let boundary = phaseStart + (((now - phaseStart) / step) - 1e-9).rounded(.up) * step
-        if boundary < replicas[replica].dueAt {
-            schedule(replica, at: max(boundary, now), events: &events)
-        }
-    }
-
-    /// Central queue: tells a replica with room for `request` to look at the queue. An idle replica is preferred,
-    /// so that no replica stays idle while work waits; among the candidates the routing policy picks.
-    func nudgeReplicaWithRoom(for request: Request, except busyOne: Int? = nil, events: inout EventQueue<SimulationEvent>) {
-        let withRoom = activeReplicas.filter { $0 != busyOne && hasRoom($0, for: request) }
-        let idle = withRoom.filter { !replicas[$0].isBusy }
-        if let replica = route(among: idle.isEmpty ? withRoom : idle) {
-            nudge(replica, events: &events)
-        }
+    /// The replica's load for the utilization metric: the larger of sequences ÷ max concurrency and reserved KV
+    /// tokens ÷ the KV budget, integrated up to `now`.
+    func updateLoad(_ replica: Int, now: Double) {
+        let sequences = Double(slots[replica].running.count + slots[replica].joining.count)
+        var level = sequences / Double(max(maxConcurrency, 1))
+        if let budget = kvTokenBudget { level = max(level, Double(slots[replica].reservedTokens) / Double(budget)) }
+        slots[replica].load.update(level: level, now: now)
     }
 
     // MARK: The replica's clock
 
-    func replicaDue(_ replica: Int, epoch: UInt32, events: inout EventQueue<SimulationEvent>) {
-        guard replicas[replica].epoch == epoch else { return }
-        replicas[replica].dueAt = .infinity
-        wake(replica, events: &events)
+    /// Makes `replica` look at its queue at its next step boundary (at once when it is idle).
+    func nudge(_ replica: Int) {
+        let now = timers.now
+        guard fleet[replica].state == .ready else { return }
+        if !slots[replica].isBusy {
+            _ = wake(replica)  // a ready replica is never leaving
+            return
+        }
+        guard slots[replica].prefillEnds == nil else { return }  // it admits when the prefill ends
+        let step = profile.decodeStep.seconds(sequences: slots[replica].running.count)
+        let phaseStart = slots[replica].phaseStart
+        let boundary = phaseStart + (((now - phaseStart) / step) - 1e-9).rounded(.up) * step
+        if boundary < slots[replica].dueAt {
+            schedule(replica, at: max(boundary, now))
+        }
     }
 
     /// Brings `replica` up to now (a prefill end or a step boundary), completes finished sequences, admits waiting
-    /// requests and schedules its next event.
-    func wake(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        let now = events.now
-        let profile = spec.profile!
-        let wasBusy = replicas[replica].isBusy
+    /// requests and schedules its next event. Returns the replica when scale-in drains it and it is now idle: it ends.
+    func wake(_ replica: Int) -> Int? {
+        let now = timers.now
+        let wasBusy = slots[replica].isBusy
         // Progress since the last event.
-        if let end = replicas[replica].prefillEnds {
+        if let end = slots[replica].prefillEnds {
             if now + 1e-12 >= end { finishPrefill(replica, at: now) }
-        } else if !replicas[replica].running.isEmpty {
-            let step = profile.decodeStep.seconds(sequences: replicas[replica].running.count)
-            let steps = Int(((now - replicas[replica].phaseStart) / step + 1e-9).rounded(.down))
-            replicas[replica].stepsDone += steps
-            replicas[replica].phaseStart += Double(steps) * step
+        } else if !slots[replica].running.isEmpty {
+            let step = profile.decodeStep.seconds(sequences: slots[replica].running.count)
+            let steps = Int(((now - slots[replica].phaseStart) / step + 1e-9).rounded(.down))
+            slots[replica].stepsDone += steps
+            slots[replica].phaseStart += Double(steps) * step
         } else {
-            replicas[replica].phaseStart = now
+            slots[replica].phaseStart = now
         }
         // Sequences whose last token came out at this boundary.
-        while let last = replicas[replica].running.last, last.finishStep <= replicas[replica].stepsDone {
-            replicas[replica].running.removeLast()
+        while let last = slots[replica].running.last, last.finishStep <= slots[replica].stepsDone {
+            slots[replica].running.removeLast()
             finish(last.request, on: replica, firstTokenAt: last.firstTokenAt, now: now)
         }
-        if replicas[replica].prefillEnds == nil {
-            admit(replica, now: now, profile: profile)
+        if slots[replica].prefillEnds == nil {
+            admit(replica, now: now)
         }
-        let isBusy = replicas[replica].isBusy
+        let isBusy = slots[replica].isBusy
         if isBusy != wasBusy { busyReplicas += isBusy ? 1 : -1 }
         if tracksLoad { updateLoad(replica, now: now) }
-        scheduleNext(replica, events: &events)
-        if !isBusy && replicas[replica].state == .draining && replicas[replica].drainingForScaleIn {
-            removeInstance(replica, events: &events)
-            return
-        }
+        scheduleNext(replica)
+        if !isBusy && fleet[replica].state == .draining && fleet[replica].drainingForScaleIn { return replica }
         // This replica took what it could; if requests still wait in the central queue, another one with room looks.
-        if spec.queueing == .central, let head = queue.first {
-            nudgeReplicaWithRoom(for: head, except: replica, events: &events)
+        if queueing == .central, let head = queue.first {
+            nudgeReplicaWithRoom(for: head, except: replica)
         }
+        return nil
     }
 
-    private func admit(_ replica: Int, now: Double, profile: PerformanceProfile) {
+    private func admit(_ replica: Int, now: Double) {
         var promptTokens = 0
         while let request = nextWaiting(for: replica), hasRoom(replica, for: request) {
             takeWaiting(for: replica)
-            recordQueueWait(request, now: now)
-            replicas[replica].joining.append(request)
-            replicas[replica].reservedTokens += reservation(request)
+            recorder.waited(request, now: now)
+            slots[replica].joining.append(request)
+            slots[replica].reservedTokens += reservation(request)
             promptTokens += Int(request.promptTokens)
             inService += 1
         }
-        if !replicas[replica].joining.isEmpty {
-            replicas[replica].prefillEnds = now + profile.prefillSeconds(tokens: promptTokens)
-            let sequences = replicas[replica].running.count + replicas[replica].joining.count
-            window.peakSequencesPerReplica = max(window.peakSequencesPerReplica, sequences)
-            window.peakKVTokensPerReplica = max(window.peakKVTokensPerReplica, replicas[replica].reservedTokens)
+        if !slots[replica].joining.isEmpty {
+            slots[replica].prefillEnds = now + profile.prefillSeconds(tokens: promptTokens)
+            let sequences = slots[replica].running.count + slots[replica].joining.count
+            recorder.window.peakSequencesPerReplica = max(recorder.window.peakSequencesPerReplica, sequences)
+            recorder.window.peakKVTokensPerReplica = max(recorder.window.peakKVTokensPerReplica, slots[replica].reservedTokens)
         }
     }
 
     private func nextWaiting(for replica: Int) -> Request? {
-        spec.queueing == .central ? queue.first : replicas[replica].ownQueue.first
+        queueing == .central ? queue.first : slots[replica].ownQueue.first
     }
 
     private func takeWaiting(for replica: Int) {
-        if spec.queueing == .central {
-            queue.removeFirst()
+        if queueing == .central {
+            _ = queue.removeFirst()
         } else {
-            replicas[replica].ownQueue.removeFirst()
+            _ = slots[replica].ownQueue.removeFirst()
             queuedAtReplicas -= 1
         }
     }
 
-    /// The prefill gives each joiner its first token; those that want more start decoding.
+    /// The prefill gives each joiner its first token; those that want more start decoding (decisions.md #23).
     private func finishPrefill(_ replica: Int, at now: Double) {
-        let joiners = replicas[replica].joining
-        replicas[replica].joining.removeAll(keepingCapacity: true)
-        replicas[replica].prefillEnds = nil
-        replicas[replica].phaseStart = now
-        let stepsDone = replicas[replica].stepsDone
+        let joiners = slots[replica].joining
+        slots[replica].joining.removeAll(keepingCapacity: true)
+        slots[replica].prefillEnds = nil
+        slots[replica].phaseStart = now
+        let stepsDone = slots[replica].stepsDone
         for request in joiners {
             let outputTokens = max(Int(request.outputTokens), 1)
             if outputTokens == 1 {
@@ -209,57 +242,34 @@ extension ServingDeployment {
             }
             let sequence = Sequence(request: request, finishStep: stepsDone + outputTokens - 1, firstTokenAt: now)
             // Kept sorted by finishing step, latest first, so the next to finish is the last element.
-            let position = replicas[replica].running.partitioningIndex { $0.finishStep < sequence.finishStep }
-            replicas[replica].running.insert(sequence, at: position)
+            let position = slots[replica].running.partitioningIndex { $0.finishStep < sequence.finishStep }
+            slots[replica].running.insert(sequence, at: position)
         }
     }
 
     private func finish(_ request: Request, on replica: Int, firstTokenAt: Double, now: Double) {
-        replicas[replica].reservedTokens -= reservation(request)
+        slots[replica].reservedTokens -= reservation(request)
         inService -= 1
-        recordCompletion(request, e2eSeconds: now - request.arrival, ttftSeconds: firstTokenAt - request.arrival)
+        recorder.completed(request, e2eSeconds: now - request.arrival, ttftSeconds: firstTokenAt - request.arrival)
     }
 
-    private func scheduleNext(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        if let end = replicas[replica].prefillEnds {
-            schedule(replica, at: end, events: &events)
-        } else if let finishStep = replicas[replica].running.last?.finishStep {
-            let step = spec.profile!.decodeStep.seconds(sequences: replicas[replica].running.count)
-            let remaining = Double(finishStep - replicas[replica].stepsDone)
-            schedule(replica, at: replicas[replica].phaseStart + remaining * step, events: &events)
+    private func scheduleNext(_ replica: Int) {
+        if let end = slots[replica].prefillEnds {
+            schedule(replica, at: end)
+        } else if let finishStep = slots[replica].running.last?.finishStep {
+            let step = profile.decodeStep.seconds(sequences: slots[replica].running.count)
+            let remaining = Double(finishStep - slots[replica].stepsDone)
+            schedule(replica, at: slots[replica].phaseStart + remaining * step)
         } else {
-            replicas[replica].epoch &+= 1
-            replicas[replica].dueAt = .infinity
+            slots[replica].epoch &+= 1
+            slots[replica].dueAt = .infinity
         }
     }
 
-    private func schedule(_ replica: Int, at time: Double, events: inout EventQueue<SimulationEvent>) {
-        replicas[replica].epoch &+= 1
-        replicas[replica].dueAt = time
-        events.schedule(
-            .replicaDue(deployment: index, replica: Int32(replica), epoch: replicas[replica].epoch), at: time)
-    }
-
-    // MARK: Timeouts in replicas' own queues
-
-    func armReplicaTimeoutTimer(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        guard let timeout = spec.queue.timeoutSeconds, !replicas[replica].timeoutTimerPending,
-              let oldest = replicas[replica].ownQueue.first
-        else { return }
-        replicas[replica].timeoutTimerPending = true
-        events.schedule(.replicaQueueTimeoutDue(deployment: index, replica: Int32(replica)),
-                        at: max(oldest.arrival + timeout, events.now))
-    }
-
-    func replicaQueueTimeoutDue(_ replica: Int, events: inout EventQueue<SimulationEvent>) {
-        replicas[replica].timeoutTimerPending = false
-        guard let timeout = spec.queue.timeoutSeconds else { return }
-        while let oldest = replicas[replica].ownQueue.first, oldest.arrival + timeout <= events.now {
-            replicas[replica].ownQueue.removeFirst()
-            queuedAtReplicas -= 1
-            recordTimeout(oldest)
-        }
-        armReplicaTimeoutTimer(replica, events: &events)
+    private func schedule(_ replica: Int, at time: Double) {
+        slots[replica].epoch &+= 1
+        slots[replica].dueAt = time
+        timers.set(.replicaDue, slot: replica, epoch: slots[replica].epoch, at: time)
     }
 }
 

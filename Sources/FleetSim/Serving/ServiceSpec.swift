@@ -42,8 +42,11 @@ public struct QueueSpec: Sendable, Equatable {
 
 /// Which replica an arriving request is sent to, among the ready replicas.
 public enum RoutingPolicy: String, Sendable, Equatable, CaseIterable {
-    /// The replica with the fewest requests queued at it or running on it (ties: the lowest index).
+    /// The replica with the fewest requests queued at it or running on it (ties: the first to become ready).
     case leastOutstanding
+    /// The replica whose capacity is least taken, weighing its KV tokens against the KV budget as well as its
+    /// sequences against the maximum concurrency.
+    case leastLoaded
     /// Each replica in turn.
     case roundRobin
     /// A uniformly random replica.

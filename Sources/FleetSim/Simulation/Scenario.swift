@@ -59,23 +59,3 @@ public struct SLOSpec: Sendable, Equatable {
         (e2e.map { e2eSeconds <= $0.thresholdSeconds } ?? true, ttft.map { ttftSeconds <= $0.thresholdSeconds } ?? true)
     }
 }
-
-/// A spending limit for the whole fleet: a monthly amount, pro-rated to the simulated horizon (a month is 730 hours),
-/// with alerts at fractions of it. Each alert is an `events.csv` row at the instant cumulative cost reaches it.
-public struct BudgetSpec: Sendable, Equatable {
-    public static let hoursPerMonth = 730.0
-
-    public var monthlyUSD: Double
-    /// Fractions of the pro-rated budget, ascending (e.g. 0.5, 0.75, 0.9, 1).
-    public var alerts: [Double]
-
-    public init(monthlyUSD: Double, alerts: [Double] = [0.5, 0.75, 0.9, 1]) {
-        self.monthlyUSD = monthlyUSD
-        self.alerts = alerts
-    }
-
-    /// The budget for a run of `seconds`.
-    public func forRun(seconds: Double) -> Double {
-        monthlyUSD * seconds / (Self.hoursPerMonth * 3600)
-    }
-}

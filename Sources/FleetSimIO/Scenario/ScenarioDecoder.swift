@@ -343,7 +343,7 @@ struct ScenarioDecoder {
 
     /// `{order: [spot, onDemand]}` (purchase options, each meaning its managed pools in scenario order) or
     /// `{onDemandBase: 2, onDemandAboveBase: 20%}` (EC2's mixed-instances rule).
-    private func decodePlacement(_ value: ScenarioValue, pools: [PoolSpec]) throws -> Placement {
+    private func decodePlacement(_ value: ScenarioValue, pools: [PoolSpec]) throws -> PlacementSpec {
         let fields = try value.mapping(allowed: ["order", "onDemandBase", "onDemandAboveBase"])
         if let orderValue = fields["order"] {
             if fields["onDemandBase"] != nil || fields["onDemandAboveBase"] != nil {

@@ -8,7 +8,7 @@ import Testing
 
     /// One deployment with `pools`, a fixed count of `replicas` plus schedule `rules`, idle traffic.
     static func scenario(
-        pools: [PoolSpec], replicas: Int, rules: [ScheduleRule] = [], placement: Placement = .ordered([]),
+        pools: [PoolSpec], replicas: Int, rules: [ScheduleRule] = [], placement: PlacementSpec = .ordered([]),
         startup: StartupSpec = StartupSpec(), duration: Double = 3600, rate: Double = 0.001,
         service: Distribution = .constant(0.01)
     ) -> Scenario {

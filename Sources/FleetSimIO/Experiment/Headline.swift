@@ -1,3 +1,4 @@
+import FleetSim
 import FleetSimKernel
 
 /// The numbers an experiment compares across runs: spend, latency, objectives and fleet size, for the whole run

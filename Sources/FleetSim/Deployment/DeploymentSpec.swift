@@ -18,7 +18,7 @@ public struct DeploymentSpec: Sendable, Equatable {
     /// How long a replacement replica takes to start serving.
     public var startup: StartupSpec
     /// Which pool a new replica goes to.
-    public var placement: Placement
+    public var placement: PlacementSpec
     /// nil: a fixed fleet (each pool keeps its count; reclaimed spot instances are replaced).
     public var autoscaler: AutoscalerSpec?
     /// How long a replica removed by scale-in may finish its work before it is terminated (Kubernetes'
@@ -37,7 +37,7 @@ public struct DeploymentSpec: Sendable, Equatable {
         queue: QueueSpec = QueueSpec(),
         pools: [PoolSpec],
         startup: StartupSpec = StartupSpec(),
-        placement: Placement = .ordered([]),
+        placement: PlacementSpec = .ordered([]),
         autoscaler: AutoscalerSpec? = nil,
         drainTimeoutSeconds: Double = 30
     ) {
@@ -59,15 +59,4 @@ public struct DeploymentSpec: Sendable, Equatable {
 
     /// Replicas of a fixed fleet: every pool's count, one replica per instance.
     public var replicaCount: Int { pools.reduce(0) { $0 + $1.count } }
-}
-
-/// Where new replicas go.
-public enum Placement: Sendable, Equatable {
-    /// The first pool in this order (pool indices) with room and capacity; the next on a failed acquisition. An
-    /// empty order means the managed pools in the scenario's order.
-    case ordered([Int])
-    /// EC2 Auto Scaling's mixed-instances rule over the deployment's first on-demand and first spot pool:
-    /// `onDemandBase` on-demand replicas first, then `onDemandAboveBase` (a fraction) of the rest on-demand, rounded
-    /// up, the remainder spot. Scale-in keeps the same split.
-    case mixed(onDemandBase: Int, onDemandAboveBase: Double)
 }

@@ -1,0 +1,115 @@
+/// Where continuous batching's requests wait: one central queue that any replica with room takes from (the router
+/// only picks which replica is told first), or a queue per replica that the router fills on arrival (decisions.md
+/// #24). Capacity bounds all requests waiting, in the central queue or over every replica's own queue.
+extension ContinuousBatching: ReplicaLoads {
+    func arrive(_ request: Request) {
+        if let budget = kvTokenBudget, reservation(request) > budget {
+            // It could never be admitted; a real server refuses it at once.
+            recorder.ended(request, .rejected)
+            return
+        }
+        switch queueing {
+        case .central:
+            queue.append(request)
+            nudgeReplicaWithRoom(for: request)
+            keepWithinCapacity()
+        case .perReplica:
+            routeToOwnQueue(request, rejectingOverCapacity: true)
+        }
+    }
+
+    /// The arrival just queued centrally is rejected if the requests left waiting exceed the capacity, once replicas
+    /// had their chance to take it; the waiting ones were within it before, so the newcomer is still last.
+    private func keepWithinCapacity() {
+        if let capacity = queue.capacity, queue.count + queuedAtReplicas > capacity {
+            recorder.ended(queue.removeLast(), .rejected)
+            return
+        }
+        queue.armTimeout(timers, .queueTimeout)
+    }
+
+    /// Where per-replica queueing sends an arrival: a ready replica, or, while none is (all reclaimed), one that is
+    /// starting and will serve its queue once ready.
+    private var routableReplicas: [Int] {
+        fleet.active.isEmpty ? fleet.starting : fleet.active
+    }
+
+    /// Central queue: tells a replica with room for `request` to look at the queue. An idle replica is preferred, so
+    /// that no replica stays idle while work waits; among the candidates the router picks.
+    func nudgeReplicaWithRoom(for request: Request, except busyOne: Int? = nil) {
+        let withRoom = fleet.active.filter { $0 != busyOne && hasRoom($0, for: request) }
+        let idle = withRoom.filter { !slots[$0].isBusy }
+        if let replica = router.pick(among: idle.isEmpty ? withRoom : idle, loads: self) {
+            nudge(replica)
+        }
+    }
+
+    /// Routes `request` to a replica's own queue and lets that replica look at it. A new arrival is subject to the
+    /// capacity (`rejectingOverCapacity`); a request queued again after a reclaim was already admitted and is not.
+    /// With no replica at all (a capacity trace that has not brought one yet), it waits centrally until one starts.
+    func routeToOwnQueue(_ request: Request, rejectingOverCapacity: Bool = false) {
+        guard let replica = router.pick(among: routableReplicas, loads: self) else {
+            queue.append(request)
+            keepWithinCapacity()
+            return
+        }
+        slots[replica].ownQueue.append(request)
+        queuedAtReplicas += 1
+        nudge(replica)
+        if rejectingOverCapacity, let capacity = queueSpec.capacity, queuedAtReplicas > capacity {
+            recorder.ended(slots[replica].ownQueue.removeLast(), .rejected)
+            queuedAtReplicas -= 1
+            return
+        }
+        slots[replica].ownQueue.armTimeout(timers, .replicaQueueTimeout, slot: replica)
+    }
+
+    func replicaReady(_ replica: Int) {
+        slots[replica].load.since = timers.now
+        if queueing == .central, let head = queue.first {
+            nudgeReplicaWithRoom(for: head)
+        } else {
+            // Requests held while no replica existed are routed now.
+            for request in queue.takeAll() { routeToOwnQueue(request) }
+            nudge(replica)
+        }
+    }
+
+    func stopTaking(_ replica: Int) {}
+
+    func reroute(from replica: Int) {
+        guard queueing == .perReplica, !slots[replica].ownQueue.isEmpty else { return }
+        let waiting = slots[replica].ownQueue.takeAll()
+        queuedAtReplicas -= waiting.count
+        for request in waiting { routeToOwnQueue(request) }
+    }
+
+    func requeue(_ requests: [Request]) {
+        guard !requests.isEmpty else { return }
+        if queueing == .perReplica {
+            for request in requests { routeToOwnQueue(request) }
+            return
+        }
+        queue.prepend(requests)
+        queue.armTimeoutForNewHead(timers, .queueTimeout)
+        nudgeReplicaWithRoom(for: requests[0])
+    }
+
+    // MARK: ReplicaLoads
+
+    var replicaCount: Int { slots.count }
+
+    func outstanding(_ replica: Int) -> Int {
+        slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count
+    }
+
+    func occupancy(_ replica: Int) -> Double {
+        let sequences = Double(slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count)
+        var level = sequences / Double(max(maxConcurrency, 1))
+        if let budget = kvTokenBudget {
+            let queued = slots[replica].ownQueue.requests.reduce(0) { $0 + reservation($1) }
+            level = max(level, Double(slots[replica].reservedTokens + queued) / Double(budget))
+        }
+        return level
+    }
+}

@@ -1,0 +1,17 @@
+/// Each replica in turn, by index, skipping those that are not candidates.
+struct RoundRobinRouter: Router {
+    private var next = 0
+
+    mutating func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
+        guard !candidates.isEmpty else { return nil }
+        let count = loads.replicaCount
+        for offset in 0..<count {
+            let replica = (next + offset) % count
+            if candidates.contains(replica) {
+                next = (replica + 1) % count
+                return replica
+            }
+        }
+        return nil
+    }
+}
