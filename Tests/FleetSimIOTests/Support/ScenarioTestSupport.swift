@@ -39,7 +39,9 @@ let validScenario = """
           - {purchase: onDemand, count: 2}
     """
 
+/// The repository's folder.
+let repositoryFolder = URL(fileURLWithPath: #filePath)  // Tests/FleetSimIOTests/Support/ScenarioTestSupport.swift
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
 /// The path of the repository's `scenarios/` folder.
-let scenariosFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("scenarios")
+let scenariosFolder = repositoryFolder.appendingPathComponent("scenarios")
