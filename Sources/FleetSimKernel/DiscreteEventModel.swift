@@ -1,17 +1,17 @@
-/// A model that the kernel's run loop can drive: it owns its pending events and reacts to each one.
+/// A model that the kernel's run loop can drive: it owns an agenda of pending events and reacts to each one.
 ///
 /// The kernel knows nothing about what an event means. Before each event the model is told that time has moved
 /// (`advance(to:)`), so time-weighted statistics can be integrated exactly up to the instant of the event.
 public protocol DiscreteEventModel: AnyObject {
     associatedtype Event
 
-    /// The model's pending events and clock.
-    var events: EventQueue<Event> { get set }
+    /// The model's pending events and clock, shared by reference with the parts of the model that schedule.
+    var agenda: Agenda<Event> { get }
 
     /// Called with the time of the next event before it is handled, and once with the horizon at the end.
     func advance(to time: Double)
 
-    /// Reacts to one event; the clock (`events.now`) already stands at its time.
+    /// Reacts to one event; the clock (`agenda.now`) already stands at its time.
     func handle(_ event: Event)
 
     /// Whether the model has stopped itself (a resource limit); the run loop then ends at the current event,
@@ -21,6 +21,17 @@ public protocol DiscreteEventModel: AnyObject {
 
 extension DiscreteEventModel {
     public var isStopped: Bool { false }
+}
+
+/// The pending events of a run and its clock: an `EventQueue` held by reference, so that every part of a model can
+/// schedule its own events while the run loop takes them, without passing the queue around.
+public final class Agenda<Event> {
+    public var queue = EventQueue<Event>()
+
+    public init() {}
+
+    /// The simulation clock: the time of the event being handled.
+    @inlinable public var now: Double { queue.now }
 }
 
 extension DiscreteEventModel {
@@ -35,8 +46,9 @@ extension DiscreteEventModel {
         progressInterval: UInt64 = 1 << 16,
         progress: ((Double) -> Void)? = nil
     ) {
+        let agenda = self.agenda
         var sinceProgress: UInt64 = 0
-        while let next = events.popNext(notAfter: horizon) {
+        while let next = agenda.queue.popNext(notAfter: horizon) {
             advance(to: next.time)
             handle(next.event)
             if isStopped { return }
@@ -48,7 +60,7 @@ extension DiscreteEventModel {
                 }
             }
         }
-        events.advanceClock(to: max(horizon, events.now))
-        advance(to: events.now)
+        agenda.queue.advanceClock(to: max(horizon, agenda.now))
+        advance(to: agenda.now)
     }
 }

@@ -3,8 +3,8 @@
 /// The meter knows each pool's price now (it moves with the pool's price steps), how many of its instances are
 /// billed (starting, ready or draining: decisions.md #28) and its warm pool (instances initialising run at the pool's
 /// price; stopped ones cost their holding price). From these it keeps the cost per second by purchase option, which
-/// the timeline integrates between events, so cost is exact to the second. Charges that are not a rate — the rest of
-/// a minimum billed duration, a per-request API price — go straight into the recorder.
+/// the timeline integrates between events, so cost is exact to the second. A charge that is not a rate — the rest of a
+/// minimum billed duration — goes straight into the recorder's window.
 final class Meter {
     enum Timer: UInt8, TimerKind {
         case priceChange
@@ -21,7 +21,7 @@ final class Meter {
     /// USD per second by purchase option, and instances billed by purchase option.
     private(set) var costPerSecond = CostBreakdown()
     private(set) var instancesByPurchase = CostBreakdown()
-    unowned(unsafe) let recorder: Recorder
+    let recorder: Recorder
     let timers: Timers<Timer>
 
     init(pools: [PoolSpec], gpusPerInstance: Int, warm: WarmPools, recorder: Recorder, timers: Timers<Timer>) {
@@ -71,11 +71,6 @@ final class Meter {
         if shortfall > 0 && !byProvider {
             recorder.window.cost[pools[pool].purchase] += shortfall * pricePerHour[pool] / 3600
         }
-    }
-
-    /// A per-request charge (a per-token API price): counted as API spend in the window it is made.
-    func charge(apiUSD amount: Double) {
-        recorder.window.cost.api += amount
     }
 
     /// The rates after a change of counts, prices or warm pools.

@@ -30,7 +30,7 @@ struct DeploymentContext {
     let stream: (String) -> RandomStream
     /// The rate this deployment is offered over time, for forecasts that know the traffic model.
     let expectedRate: ((Double) -> Double)?
-    unowned(unsafe) let agenda: Agenda
+    let agenda: Agenda<Event>
     let observer: (any SimulationObserver)?
 
     func timers<Kind: TimerKind>(_ kind: Kind.Type = Kind.self) -> Timers<Kind> {

@@ -6,7 +6,7 @@ extension ReplicaDeployment {
         guard let control else { return }
         let now = timers.now
         let interval = now - control.lastScrape
-        let arrivalsPerSecond = Double(recorder.total.arrivals - control.arrivalsAtScrape) / interval
+        let arrivalsPerSecond = Double(recorder.total.requests.arrivals - control.arrivalsAtScrape) / interval
         let ready = fleet.active.count
         let centralShare = ready > 0 ? Double(engine.centralQueueLength) / Double(ready) : 0
         var pods: [PodReading] = []
@@ -26,7 +26,7 @@ extension ReplicaDeployment {
             MetricSample(
                 time: now, pods: pods, totalQueueLength: Double(engine.centralQueueLength + engine.queuedAtReplicas),
                 totalInFlight: Double(inFlight), arrivalsPerSecond: arrivalsPerSecond),
-            arrivals: recorder.total.arrivals)
+            arrivals: recorder.total.requests.arrivals)
     }
 
     /// A sync: the policy decides, the decision is a row of `events.csv` (decisions.md #34), and the managed pools
@@ -36,8 +36,8 @@ extension ReplicaDeployment {
         let now = timers.now
         let pods = (fleet.active + fleet.starting).sorted().map { FleetView.Pod(replica: $0, ready: fleet[$0].state == .ready) }
         let (decision, before, kind, logged) = control.decide(now: now, pods: pods)
-        if kind == .scaleUp { recorder.count(\.scaleUps) }
-        if kind == .scaleDown { recorder.count(\.scaleDowns) }
+        if kind == .scaleUp { recorder.count(\.fleet.scaleUps) }
+        if kind == .scaleDown { recorder.count(\.fleet.scaleDowns) }
         if logged {
             fleetEvent(kind, pool: nil, at: now, before: before, after: decision.replicas, decision.basis)
         }

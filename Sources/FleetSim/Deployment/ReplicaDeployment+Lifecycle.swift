@@ -54,7 +54,7 @@ extension ReplicaDeployment {
         guard fleet[replica].state == .starting else { return }
         let servingBefore = fleet.serving
         fleet.becomeReady(replica, at: timers.now)
-        recorder.count(\.coldStarts)
+        recorder.count(\.fleet.coldStarts)
         fleetEvent(.ready, pool: spec.pools[fleet[replica].pool].purchase, at: timers.now, before: servingBefore,
                    after: servingBefore + 1, "replica \(replica) ready")
         scheduleReclaim(replica)
@@ -96,7 +96,7 @@ extension ReplicaDeployment {
                 reclaimNotice(replica, replace: false)
             case .starting:
                 cancelStart(replica, byProvider: true)
-                recorder.count(\.spotReclaims)
+                recorder.count(\.fleet.spotReclaims)
             case .draining, .gone:
                 break
             }
@@ -114,7 +114,7 @@ extension ReplicaDeployment {
         let servingBefore = fleet.serving
         fleet.beginDraining(replica, forScaleIn: false)
         engine.stopTaking(replica)
-        recorder.count(\.spotReclaims)
+        recorder.count(\.fleet.spotReclaims)
         fleetEvent(.reclaimNotice, pool: spec.pools[pool].purchase, at: now, before: servingBefore, after: servingBefore,
                    "replica \(replica): \(Int(notice)) s notice" + (replace ? "; replacement requested" : ""))
         if replace {
@@ -142,7 +142,7 @@ extension ReplicaDeployment {
         var lost = engine.evict(replica)
         fleet.remove(replica)
         meter.stopped(pool: pool, ranFor: now - fleet[replica].requestedAt, byProvider: !scaleIn, warm: warm)
-        recorder.count(scaleIn ? \.lostToScaleIn : \.lostToReclaim, by: lost.count)
+        recorder.count(scaleIn ? \.fleet.lostToScaleIn : \.fleet.lostToReclaim, by: lost.count)
         let servingAfter = fleet.serving
         let fails = !scaleIn && spec.pools[pool].reclaim?.lostWork == .fail
         fleetEvent(scaleIn ? .terminate : .reclaim, pool: spec.pools[pool].purchase, at: now, before: servingAfter + 1,

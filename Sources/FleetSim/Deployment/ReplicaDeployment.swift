@@ -69,7 +69,10 @@ final class ReplicaDeployment: Deployment {
         observer = context.observer
     }
 
-    var inFlight: Int { engine.centralQueueLength + engine.queuedAtReplicas + engine.inService }
+    var inFlight: Int {
+        let load = engine.load
+        return load.queued + load.inService
+    }
 
     func start() {
         for pool in spec.pools where pool.count > 0 {
@@ -95,11 +98,20 @@ final class ReplicaDeployment: Deployment {
 
     func handle(_ event: Event) {
         let slot = Int(event.slot)
-        switch event.part {
-        case .serving:
+        // Serving timers are most of a run's events; the other parts' are handled out of this path.
+        if event.part == .serving {
             if let leaving = engine.handle(kind: event.kind, slot: slot, epoch: event.epoch) {
                 removeInstance(leaving)
             }
+            return
+        }
+        handleOther(event, slot: slot)
+    }
+
+    private func handleOther(_ event: Event, slot: Int) {
+        switch event.part {
+        case .serving:
+            preconditionFailure("serving timers are handled above")
         case .fleet:
             handleFleet(FleetTimer(rawValue: event.kind)!, slot: slot)
         case .billing:
@@ -130,11 +142,12 @@ final class ReplicaDeployment: Deployment {
     /// Replicas serving (ready or draining) count as ready: they hold the model and finish their work.
     func integrate(over seconds: Double) -> (ready: Int, costPerSecond: Double) {
         let serving = fleet.serving
+        let load = engine.load
         let levels = Levels(
-            queued: engine.centralQueueLength + engine.queuedAtReplicas, inService: engine.inService, ready: serving,
-            starting: fleet.starting.count, draining: fleet.draining, instances: meter.instancesByPurchase,
-            busy: engine.busyReplicas, provisionedGPUs: meter.billedTotal * spec.instance.gpus,
-            gpusPerReplica: spec.instance.gpus, costPerSecond: meter.costPerSecond)
+            queued: load.queued, inService: load.inService, ready: serving, starting: fleet.starting.count,
+            draining: fleet.draining, instances: meter.instancesByPurchase, busy: load.busy,
+            provisionedGPUs: meter.billedTotal * spec.instance.gpus, gpusPerReplica: spec.instance.gpus,
+            costPerSecond: meter.costPerSecond)
         recorder.window.integrate(levels, over: seconds)
         return (serving, levels.costPerSecond.total)
     }

@@ -35,22 +35,22 @@ final class Recorder {
     }
 
     func arrived(_ request: Request) {
-        window.arrivals += 1
-        total.arrivals += 1
-        forClass(request) { $0.arrivals += 1 }
+        window.requests.arrivals += 1
+        total.requests.arrivals += 1
+        forClass(request) { $0.requests.arrivals += 1 }
     }
 
     /// Counts the time a request waited before service.
     func waited(_ request: Request, now: Double) {
         let wait = now - request.arrival
         window.queueWait.record(wait)
-        if wait > 0 { window.waited += 1 }
+        if wait > 0 { window.requests.waited += 1 }
         if request.arrival >= warmupSeconds {
             total.queueWait.record(wait)
-            if wait > 0 { total.waited += 1 }
+            if wait > 0 { total.requests.waited += 1 }
             forClass(request) {
                 $0.queueWait.record(wait)
-                if wait > 0 { $0.waited += 1 }
+                if wait > 0 { $0.requests.waited += 1 }
             }
         }
     }
@@ -81,22 +81,22 @@ final class Recorder {
     func ended(_ request: Request, _ how: Unserved) {
         switch how {
         case .rejected:
-            window.rejected += 1
-            total.rejected += 1
-            forClass(request) { $0.rejected += 1 }
+            window.requests.rejected += 1
+            total.requests.rejected += 1
+            forClass(request) { $0.requests.rejected += 1 }
         case .timedOut:
-            window.timedOut += 1
-            total.timedOut += 1
-            forClass(request) { $0.timedOut += 1 }
+            window.requests.timedOut += 1
+            total.requests.timedOut += 1
+            forClass(request) { $0.requests.timedOut += 1 }
         case .failed:
-            window.failed += 1
-            total.failed += 1
-            forClass(request) { $0.failed += 1 }
+            window.requests.failed += 1
+            total.requests.failed += 1
+            forClass(request) { $0.requests.failed += 1 }
         }
         countForSLO(request, met: (false, false))
     }
 
-    /// Fleet happenings counted in the window and the run: `count(\.coldStarts)`.
+    /// Fleet happenings counted in the window and the run: `count(\.fleet.coldStarts)`.
     func count(_ field: WritableKeyPath<Accumulator, Int>, by amount: Int = 1) {
         window[keyPath: field] += amount
         total[keyPath: field] += amount

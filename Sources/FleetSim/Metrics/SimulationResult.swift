@@ -54,11 +54,9 @@ public struct DeploymentResult: Sendable {
     public var promptTokens, outputTokens: Int
     /// Continuous batching: the most sequences, and KV tokens, any one replica held at once.
     public var peakSequencesPerReplica, peakKVTokensPerReplica: Int
-    public var coldStarts = 0, spotReclaims = 0, scaleUps = 0, scaleDowns = 0
-    /// Requests whose work was lost with a reclaimed instance and queued again (each loss counts).
-    public var lostToReclaim = 0
-    /// Requests still running when a scale-in drain timed out, queued again.
-    public var lostToScaleIn = 0
+    /// Cold starts, spot reclaims, scale-ups and -downs, and requests lost with reclaimed instances or cut off by
+    /// scale-in (each loss counts).
+    public var fleet: FleetCounts
 
     init(
         name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double, slo: SLOSpec?,
@@ -66,48 +64,43 @@ public struct DeploymentResult: Sendable {
     ) {
         self.name = name
         requests = Requests(
-            arrived: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
-            inFlightAtEnd: inFlightAtEnd, failed: a.failed)
+            arrived: a.requests.arrivals, completed: a.requests.completed, rejected: a.requests.rejected, timedOut: a.requests.timedOut,
+            inFlightAtEnd: inFlightAtEnd, failed: a.requests.failed)
         e2e = a.e2e.summary
         ttft = a.ttftIsE2E ? e2e : a.ttft.summary
         tpot = a.tpot.summary
         queueWait = a.queueWait.summary
-        fractionWaited = a.queueWait.count > 0 ? Double(a.waited) / Double(a.queueWait.count) : nil
+        fractionWaited = a.queueWait.count > 0 ? Double(a.requests.waited) / Double(a.queueWait.count) : nil
         if let slo {
-            func share(_ count: Int) -> Double? { a.sloCounted > 0 ? Double(count) / Double(a.sloCounted) : nil }
-            let e2eAttainment = slo.e2e != nil ? share(a.sloMetE2E) : nil
-            let ttftAttainment = slo.ttft != nil ? share(a.sloMetTTFT) : nil
+            func share(_ count: Int) -> Double? { a.slo.counted > 0 ? Double(count) / Double(a.slo.counted) : nil }
+            let e2eAttainment = slo.e2e != nil ? share(a.slo.metE2E) : nil
+            let ttftAttainment = slo.ttft != nil ? share(a.slo.metTTFT) : nil
             var met: Bool?
-            if a.sloCounted > 0 {
+            if a.slo.counted > 0 {
                 met = (slo.e2e.map { e2eAttainment! >= $0.percentile } ?? true)
                     && (slo.ttft.map { ttftAttainment! >= $0.percentile } ?? true)
             }
             self.slo = SLOResult(
-                attainment: share(a.sloMet), e2eAttainment: e2eAttainment, ttftAttainment: ttftAttainment,
+                attainment: share(a.slo.met), e2eAttainment: e2eAttainment, ttftAttainment: ttftAttainment,
                 e2eObserved: slo.e2e.flatMap { a.e2e.percentile($0.percentile * 100) },
                 ttftObserved: slo.ttft.flatMap { a.ttftLatencies.percentile($0.percentile * 100) }, met: met)
         }
         cost = a.cost
-        let tokens = a.promptTokens + a.outputTokens
+        let tokens = a.requests.promptTokens + a.requests.outputTokens
         costPerMillionTokens = tokens > 0 ? a.cost.total / Double(tokens) * 1e6 : nil
-        costPerThousandRequests = a.completed > 0 ? a.cost.total / Double(a.completed) * 1e3 : nil
-        gpuHoursTotal = a.gpuSeconds / 3600
-        gpuHoursBusy = a.busyGpuSeconds / 3600
-        replicasMean = durationSeconds > 0 ? a.readyArea / durationSeconds : 0
+        costPerThousandRequests = a.requests.completed > 0 ? a.cost.total / Double(a.requests.completed) * 1e3 : nil
+        gpuHoursTotal = a.integrals.gpuSeconds / 3600
+        gpuHoursBusy = a.integrals.busyGpuSeconds / 3600
+        replicasMean = durationSeconds > 0 ? a.integrals.ready / durationSeconds : 0
         replicasMax = maxReady
-        utilization = a.readyArea > 0 ? a.busyArea / a.readyArea : 0
-        queueDepthMean = durationSeconds > 0 ? a.queueDepthArea / durationSeconds : 0
-        inSystemMean = durationSeconds > 0 ? a.inSystemArea / durationSeconds : 0
-        promptTokens = a.promptTokens
-        coldStarts = a.coldStarts
-        spotReclaims = a.spotReclaims
-        lostToReclaim = a.lostToReclaim
-        lostToScaleIn = a.lostToScaleIn
-        scaleUps = a.scaleUps
-        scaleDowns = a.scaleDowns
+        utilization = a.integrals.ready > 0 ? a.integrals.busy / a.integrals.ready : 0
+        queueDepthMean = durationSeconds > 0 ? a.integrals.queueDepth / durationSeconds : 0
+        inSystemMean = durationSeconds > 0 ? a.integrals.inSystem / durationSeconds : 0
+        promptTokens = a.requests.promptTokens
+        fleet = a.fleet
         peakSequencesPerReplica = a.peakSequencesPerReplica
         peakKVTokensPerReplica = a.peakKVTokensPerReplica
-        outputTokens = a.outputTokens
+        outputTokens = a.requests.outputTokens
     }
 }
 
@@ -117,16 +110,16 @@ extension TimelineRow {
         let e2e = a.e2e.summary
         self.init(
             windowStartSeconds: start, windowEndSeconds: end, deployment: deployment,
-            arrivals: a.arrivals, completed: a.completed, rejected: a.rejected, timedOut: a.timedOut,
+            arrivals: a.requests.arrivals, completed: a.requests.completed, rejected: a.requests.rejected, timedOut: a.requests.timedOut,
             e2e: e2e, ttft: a.ttftIsE2E ? e2e : a.ttft.summary, tpot: a.tpot.summary, queueWait: a.queueWait.summary,
-            queueDepthMean: seconds > 0 ? a.queueDepthArea / seconds : 0,
-            inSystemMean: seconds > 0 ? a.inSystemArea / seconds : 0,
-            replicasReady: seconds > 0 ? a.readyArea / seconds : 0,
-            replicasStarting: seconds > 0 ? a.startingArea / seconds : 0,
-            replicasDraining: seconds > 0 ? a.drainingArea / seconds : 0,
-            instances: seconds > 0 ? a.instanceArea.scaled(by: 1 / seconds) : CostBreakdown(),
-            utilization: a.readyArea > 0 ? a.busyArea / a.readyArea : 0,
-            sloAttainment: hasSLO && a.sloCounted > 0 ? Double(a.sloMet) / Double(a.sloCounted) : nil,
+            queueDepthMean: seconds > 0 ? a.integrals.queueDepth / seconds : 0,
+            inSystemMean: seconds > 0 ? a.integrals.inSystem / seconds : 0,
+            replicasReady: seconds > 0 ? a.integrals.ready / seconds : 0,
+            replicasStarting: seconds > 0 ? a.integrals.starting / seconds : 0,
+            replicasDraining: seconds > 0 ? a.integrals.draining / seconds : 0,
+            instances: seconds > 0 ? a.integrals.instances.scaled(by: 1 / seconds) : CostBreakdown(),
+            utilization: a.integrals.ready > 0 ? a.integrals.busy / a.integrals.ready : 0,
+            sloAttainment: hasSLO && a.slo.counted > 0 ? Double(a.slo.met) / Double(a.slo.counted) : nil,
             cost: a.cost, costCumulative: costCumulative)
     }
 }
@@ -134,24 +127,12 @@ extension TimelineRow {
 extension Accumulator {
     /// Adds another deployment's totals (for the all-deployments summary).
     mutating func merge(_ other: Accumulator) {
-        arrivals += other.arrivals
-        completed += other.completed
-        rejected += other.rejected
-        timedOut += other.timedOut
-        failed += other.failed
-        waited += other.waited
-        sloCounted += other.sloCounted
-        sloMet += other.sloMet
-        sloMetE2E += other.sloMetE2E
-        sloMetTTFT += other.sloMetTTFT
-        promptTokens += other.promptTokens
-        spotReclaims += other.spotReclaims
-        coldStarts += other.coldStarts
-        lostToReclaim += other.lostToReclaim
-        lostToScaleIn += other.lostToScaleIn
-        scaleUps += other.scaleUps
-        scaleDowns += other.scaleDowns
-        outputTokens += other.outputTokens
+        requests.add(other.requests)
+        slo.counted += other.slo.counted
+        slo.met += other.slo.met
+        slo.metE2E += other.slo.metE2E
+        slo.metTTFT += other.slo.metTTFT
+        fleet.add(other.fleet)
         e2e.merge(other.e2e)
         ttft.merge(other.ttftLatencies)
         tpot.merge(other.tpot)

@@ -55,8 +55,8 @@ final class ContinuousBatching: ServingEngine {
     private(set) var inService = 0
     private(set) var busyReplicas = 0
     /// Read only: which replicas exist, which are ready and which are starting.
-    unowned(unsafe) let fleet: ReplicaFleet
-    unowned(unsafe) let recorder: Recorder
+    let fleet: ReplicaFleet
+    let recorder: Recorder
     let timers: Timers<Timer>
 
     init(spec: DeploymentSpec, profile: PerformanceProfile, router: any Router, tracksLoad: Bool, fleet: ReplicaFleet,
@@ -76,6 +76,7 @@ final class ContinuousBatching: ServingEngine {
     }
 
     var centralQueueLength: Int { queue.count }
+    var load: ServingLoad { ServingLoad(queued: queue.count + queuedAtReplicas, inService: inService, busy: busyReplicas) }
 
     func addReplica() { slots.append(Slot(ownQueue: RequestQueue(queueSpec))) }
 

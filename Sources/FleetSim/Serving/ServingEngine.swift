@@ -13,6 +13,8 @@ protocol ServingEngine: AnyObject {
     var inService: Int { get }
     /// Replicas serving a batch or at least one sequence.
     var busyReplicas: Int { get }
+    /// The three counts above, read before every event in one call.
+    var load: ServingLoad { get }
 
     /// Gives the replica the fleet has just added (starting) its serving state; replicas are added in index order.
     func addReplica()
@@ -36,6 +38,19 @@ protocol ServingEngine: AnyObject {
     func ownQueueLength(_ replica: Int) -> Int
     /// The replica's load (the utilization metric) integrated since the previous scrape, which this call marks.
     func scrapeLoad(_ replica: Int, now: Double) -> Double
+}
+
+/// Requests waiting (centrally and at replicas) and in service, and replicas busy.
+struct ServingLoad {
+    var queued: Int
+    var inService: Int
+    var busy: Int
+}
+
+extension ServingEngine {
+    var load: ServingLoad {
+        ServingLoad(queued: centralQueueLength + queuedAtReplicas, inService: inService, busy: busyReplicas)
+    }
 }
 
 /// A replica's load for the utilization metric (decisions.md #32), integrated over time: busy (window batching) or

@@ -22,6 +22,8 @@ final class WindowBatching: ServingEngine {
     let windowSeconds: Double
     let maxBatch: Int
     let profile: PerformanceProfile?
+    /// Whether `profile` is set, read for every batch (testing the optional copies the profile).
+    let hasProfile: Bool
     let service: ServiceSpec
     let serviceStream: RandomStream
     /// Whether the utilization metric is measured (an autoscaler reads it).
@@ -33,8 +35,8 @@ final class WindowBatching: ServingEngine {
     private(set) var inService = 0
     private(set) var busyReplicas = 0
     /// Read only: which replicas are ready, and which drain for scale-in.
-    unowned(unsafe) let fleet: ReplicaFleet
-    unowned(unsafe) let recorder: Recorder
+    let fleet: ReplicaFleet
+    let recorder: Recorder
     let timers: Timers<Timer>
 
     init(spec: DeploymentSpec, windowSeconds: Double, maxBatch: Int, serviceStream: RandomStream, tracksLoad: Bool,
@@ -42,6 +44,7 @@ final class WindowBatching: ServingEngine {
         self.windowSeconds = windowSeconds
         self.maxBatch = maxBatch
         profile = spec.profile
+        hasProfile = spec.profile != nil
         service = spec.service
         self.serviceStream = serviceStream
         self.tracksLoad = tracksLoad
@@ -55,6 +58,7 @@ final class WindowBatching: ServingEngine {
 
     var centralQueueLength: Int { queue.count }
     var queuedAtReplicas: Int { 0 }
+    var load: ServingLoad { ServingLoad(queued: queue.count, inService: inService, busy: busyReplicas) }
 
     func addReplica() { slots.append(Slot()) }
 
@@ -148,7 +152,7 @@ final class WindowBatching: ServingEngine {
         }
         inService += size
         let serviceSeconds: Double
-        if let profile {
+        if hasProfile, let profile {
             // One prefill of every prompt, then decode steps at the batch's size until its longest answer is out.
             let batch = slots[replica].batch
             let prefill = profile.prefillSeconds(tokens: batch.reduce(0) { $0 + Int($1.promptTokens) })
@@ -168,8 +172,10 @@ final class WindowBatching: ServingEngine {
         let now = timers.now
         busyReplicas -= 1
         // The generic mode answers all at once, so the first token is the whole response: TTFT = end-to-end.
-        let firstToken = profile != nil ? slots[replica].firstTokenAt : now
-        for request in slots[replica].batch {
+        let firstToken = hasProfile ? slots[replica].firstTokenAt : now
+        // By index: iterating the array would retain its storage.
+        for index in slots[replica].batch.indices {
+            let request = slots[replica].batch[index]
             recorder.completed(request, e2eSeconds: now - request.arrival, ttftSeconds: firstToken - request.arrival)
         }
         inService -= slots[replica].batch.count

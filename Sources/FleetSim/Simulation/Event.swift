@@ -30,19 +30,10 @@ protocol TimerKind: RawRepresentable where RawValue == UInt8 {
     static var part: Part { get }
 }
 
-/// The run's pending events, shared by every part that sets timers: the simulation takes them in time order, parts
-/// add theirs through `Timers`.
-final class Agenda {
-    var queue = EventQueue<Event>()
-
-    /// The simulation clock: the time of the event being handled.
-    var now: Double { queue.now }
-}
-
 /// Where one part of one deployment sets its timers, without knowing any other part's.
 struct Timers<Kind: TimerKind> {
-    /// The agenda lives as long as the simulation, which owns every part; no reference counting per timer.
-    unowned(unsafe) let agenda: Agenda
+    /// A `let`: calls through it borrow the reference rather than retain it.
+    let agenda: Agenda<Event>
     let deployment: Int32
 
     var now: Double { agenda.now }

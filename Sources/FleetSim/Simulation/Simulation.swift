@@ -12,11 +12,7 @@ import FleetSimKernel
 /// replication): changing a deployment never changes the traffic (common random numbers), and two runs of the same
 /// scenario, seed and replication are identical.
 public final class Simulation: DiscreteEventModel {
-    let agenda = Agenda()
-    public var events: EventQueue<Event> {
-        get { agenda.queue }
-        _modify { yield &agenda.queue }
-    }
+    public let agenda = Agenda<Event>()
 
     let scenario: Scenario
     let replication: Int
@@ -28,6 +24,9 @@ public final class Simulation: DiscreteEventModel {
     /// The deployment serving each request class.
     private let classDeployment: [Int]
     let deployments: [any Deployment]
+    /// The first deployment again: a call through a stored property borrows it, while one through an array element
+    /// retains and releases it, once or twice per event (most scenarios have one deployment, or one that is busy).
+    private let first: any Deployment
     private var budget: BudgetWatch?
 
     private var lastAdvance = 0.0
@@ -72,6 +71,7 @@ public final class Simulation: DiscreteEventModel {
                 observer: observer)
             return makeDeployment(spec, context: context)
         }
+        first = deployments[0]
         budget = scenario.budget.map { BudgetWatch($0, runSeconds: scenario.durationSeconds) }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
     }
@@ -103,17 +103,28 @@ public final class Simulation: DiscreteEventModel {
             arrive()
             return
         }
-        deployments[Int(event.deployment)].handle(event)
+        if event.deployment == 0 {
+            first.handle(event)
+        } else {
+            deployments[Int(event.deployment)].handle(event)
+        }
     }
 
     // MARK: Internals
 
     private func arrive() {
         guard let request = nextRequest else { preconditionFailure("an arrival event without a request") }
-        let deployment = deployments[classDeployment[Int(request.classIndex)]]
-        deployment.arrive(request)
-        if deployment.inFlight > maxInFlightPerDeployment {
-            stop = RunStop(timeSeconds: agenda.now, deployment: deployment.spec.name, requestsInFlight: deployment.inFlight)
+        let index = classDeployment[Int(request.classIndex)]
+        let inFlight: Int
+        if index == 0 {
+            first.arrive(request)
+            inFlight = first.inFlight
+        } else {
+            deployments[index].arrive(request)
+            inFlight = deployments[index].inFlight
+        }
+        if inFlight > maxInFlightPerDeployment {
+            stop = RunStop(timeSeconds: agenda.now, deployment: deployments[index].spec.name, requestsInFlight: inFlight)
             return
         }
         scheduleNextArrival()
@@ -132,8 +143,8 @@ public final class Simulation: DiscreteEventModel {
         guard seconds > 0 else { return }
         var totalReady = 0
         var costRate = 0.0
-        for deployment in deployments {
-            let levels = deployment.integrate(over: seconds)
+        for index in deployments.indices {
+            let levels = index == 0 ? first.integrate(over: seconds) : deployments[index].integrate(over: seconds)
             totalReady += levels.ready
             costRate += levels.costPerSecond
         }
@@ -168,7 +179,7 @@ public final class Simulation: DiscreteEventModel {
         let perDeployment = deployments.map { deployment in
             DeploymentResult(
                 name: deployment.spec.name, accumulator: deployment.recorder.total, inFlightAtEnd: deployment.inFlight,
-                durationSeconds: duration, slo: scenario.slo, maxReady: deployment.recorder.total.maxReady)
+                durationSeconds: duration, slo: scenario.slo, maxReady: deployment.recorder.total.integrals.maxReady)
         }
         var merged = Accumulator(.run)
         for deployment in deployments {
@@ -180,9 +191,9 @@ public final class Simulation: DiscreteEventModel {
         let perClass = scenario.traffic.classes.enumerated().map { classIndex, requestClass in
             let recorder = deployments[classDeployment[classIndex]].recorder
             let totals = recorder.classTotals.isEmpty ? recorder.total : recorder.classTotals[recorder.classSlot[classIndex]]
-            let ended = totals.completed + totals.rejected + totals.timedOut + totals.failed
+            let ended = totals.requests.completed + totals.requests.rejected + totals.requests.timedOut + totals.requests.failed
             return DeploymentResult(
-                name: requestClass.name, accumulator: totals, inFlightAtEnd: totals.arrivals - ended,
+                name: requestClass.name, accumulator: totals, inFlightAtEnd: totals.requests.arrivals - ended,
                 durationSeconds: duration, slo: scenario.slo, maxReady: 0)
         }
         return SimulationResult(

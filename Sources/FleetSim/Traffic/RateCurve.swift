@@ -11,6 +11,10 @@ public struct RateCurve: Sendable {
     public let rates: [Double]
     /// Expected arrivals from 0 to `times[i]`.
     public let cumulative: [Double]
+    /// Each segment's slope, and for a flat one the denominator `time(reaching:)` divides by (the same value it
+    /// would compute; NaN where the segment slopes). Arrivals on a constant rate then take no square root.
+    private let slopes: [Double]
+    private let flatDenominators: [Double]
 
     public static let gridSeconds: Double = 60
 
@@ -80,6 +84,15 @@ public struct RateCurve: Sendable {
             cumulative.append(cumulative[index - 1] + area)
         }
         self.cumulative = cumulative
+        let slopes = (0..<times.count - 1).map { segment in
+            let width = times[segment + 1] - times[segment]
+            return width > 0 ? (rates[segment + 1] - rates[segment]) / width : 0
+        }
+        self.slopes = slopes
+        flatDenominators = slopes.indices.map { segment in
+            let r0 = rates[segment]
+            return slopes[segment] == 0 ? r0 + max(r0 * r0, 0).squareRoot() : .nan
+        }
     }
 
     public var horizon: Double { times[times.count - 1] }
@@ -111,19 +124,20 @@ public struct RateCurve: Sendable {
         }
         guard segment < last else { return nil }
         let remaining = target - cumulative[segment]
-        let r0 = rates[segment]
-        let slope = self.slope(segment)
-        // Solve r0·Δ + slope·Δ²/2 = remaining in the form that stays accurate when slope is near 0.
-        let discriminant = max(r0 * r0 + 2 * slope * remaining, 0)
-        let denominator = r0 + discriminant.squareRoot()
+        let slope = slopes[segment]
+        let denominator: Double
+        if slope == 0 {
+            denominator = flatDenominators[segment]
+        } else {
+            // Solve r0·Δ + slope·Δ²/2 = remaining in the form that stays accurate when slope is near 0.
+            let r0 = rates[segment]
+            denominator = r0 + max(r0 * r0 + 2 * slope * remaining, 0).squareRoot()
+        }
         let delta = denominator > 0 ? 2 * remaining / denominator : 0
         return min(times[segment] + delta, times[segment + 1])
     }
 
-    func slope(_ segment: Int) -> Double {
-        let width = times[segment + 1] - times[segment]
-        return width > 0 ? (rates[segment + 1] - rates[segment]) / width : 0
-    }
+    func slope(_ segment: Int) -> Double { slopes[segment] }
 
     func rate(inSegment segment: Int, at t: Double) -> Double {
         rates[segment] + slope(segment) * (t - times[segment])

@@ -96,12 +96,12 @@ public enum SummaryJSON {
             ("inSystemMean", .number(d.inSystemMean)),
             ("tokens", .object([("prompt", .integer(d.promptTokens)), ("output", .integer(d.outputTokens))])),
             ("counts", .object([
-                ("coldStarts", .integer(d.coldStarts)),
-                ("spotReclaims", .integer(d.spotReclaims)),
-                ("scaleUps", .integer(d.scaleUps)),
-                ("scaleDowns", .integer(d.scaleDowns)),
-                ("lostToReclaim", .integer(d.lostToReclaim)),
-                ("lostToScaleIn", .integer(d.lostToScaleIn)),
+                ("coldStarts", .integer(d.fleet.coldStarts)),
+                ("spotReclaims", .integer(d.fleet.spotReclaims)),
+                ("scaleUps", .integer(d.fleet.scaleUps)),
+                ("scaleDowns", .integer(d.fleet.scaleDowns)),
+                ("lostToReclaim", .integer(d.fleet.lostToReclaim)),
+                ("lostToScaleIn", .integer(d.fleet.lostToScaleIn)),
             ])),
         ]
         return members

@@ -43,15 +43,15 @@ public enum SummaryTable {
             + " · spot $\(money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
             + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
         var fleet: [String] = []
-        if total.scaleUps > 0 || total.scaleDowns > 0 {
-            fleet.append("\(grouped(total.scaleUps)) scale-ups, \(grouped(total.scaleDowns)) scale-downs")
+        if total.fleet.scaleUps > 0 || total.fleet.scaleDowns > 0 {
+            fleet.append("\(grouped(total.fleet.scaleUps)) scale-ups, \(grouped(total.fleet.scaleDowns)) scale-downs")
         }
-        if total.coldStarts > 0 { fleet.append("\(grouped(total.coldStarts)) cold starts") }
-        if total.spotReclaims > 0 {
-            fleet.append("\(grouped(total.spotReclaims)) spot reclaims (\(grouped(total.lostToReclaim)) requests lost"
+        if total.fleet.coldStarts > 0 { fleet.append("\(grouped(total.fleet.coldStarts)) cold starts") }
+        if total.fleet.spotReclaims > 0 {
+            fleet.append("\(grouped(total.fleet.spotReclaims)) spot reclaims (\(grouped(total.fleet.lostToReclaim)) requests lost"
                 + (total.requests.failed > 0 ? ", \(grouped(total.requests.failed)) failed)" : " and queued again)"))
         }
-        if total.lostToScaleIn > 0 { fleet.append("\(grouped(total.lostToScaleIn)) requests cut off by scale-in and queued again") }
+        if total.fleet.lostToScaleIn > 0 { fleet.append("\(grouped(total.fleet.lostToScaleIn)) requests cut off by scale-in and queued again") }
         if !fleet.isEmpty { lines.append("fleet: " + fleet.joined(separator: ", ")) }
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")

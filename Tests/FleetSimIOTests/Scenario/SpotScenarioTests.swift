@@ -34,8 +34,8 @@ import Testing
         #expect(trace.changes.filter { !$0.isAdd }.count == 74)
         let recorder = FleetEventLog()
         let d = Simulation(scenario: scenario, observer: recorder).run().deployments[0]
-        #expect(d.spotReclaims == 74)
-        #expect(d.coldStarts <= 79 && d.coldStarts >= 70)
+        #expect(d.fleet.spotReclaims == 74)
+        #expect(d.fleet.coldStarts <= 79 && d.fleet.coldStarts >= 70)
         #expect(recorder.events.filter { $0.kind == .provision }.count == 79)
         let r = d.requests
         #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.inFlightAtEnd)

@@ -94,7 +94,7 @@ import Testing
         // 40-replica recommendation of 90 s leaves the window at 390 s, the 27 of 105 s at 405 s.
         #expect(downs.map(\.timeSeconds) == [390, 405])
         #expect(downs.map(\.replicasAfter) == [27, 1])
-        #expect(result.deployments[0].scaleDowns == 2)
+        #expect(result.deployments[0].fleet.scaleDowns == 2)
         #expect(recorder.fleetEvents.filter { $0.kind == .terminate }.count == 39)
     }
 

@@ -142,8 +142,8 @@ import Testing
         let result = Simulation(scenario: scenario, observer: recorder).run()
         let requests = result.total.requests
         #expect(requests.arrived == requests.completed + requests.rejected + requests.timedOut + requests.inFlightAtEnd)
-        #expect((1...2).contains(result.total.lostToScaleIn), "\(result.total.lostToScaleIn)")
-        #expect(result.total.scaleDowns == 1)
+        #expect((1...2).contains(result.total.fleet.lostToScaleIn), "\(result.total.fleet.lostToScaleIn)")
+        #expect(result.total.fleet.scaleDowns == 1)
         #expect(recorder.fleetEvents.filter { $0.kind == .drain }.map(\.timeSeconds) == [1800, 1800])
         #expect(recorder.fleetEvents.filter { $0.kind == .terminate }.allSatisfy { $0.timeSeconds <= 1801 })
     }

@@ -29,9 +29,9 @@ import Testing
             spot: 10, perHour: 0.5, notice: 0, service: .constant(1), rate: 0.01, hours: 1_000)).run()
         let d = result.deployments[0]
         let expected = 0.5 * 10 * 1_000.0
-        #expect(abs(Double(d.spotReclaims) - expected) <= StandardNormal.quantile(0.995) * expected.squareRoot(),
-                "\(d.spotReclaims) reclaims, expected \(expected)")
-        #expect(d.coldStarts == d.spotReclaims || d.coldStarts == d.spotReclaims - 1)
+        #expect(abs(Double(d.fleet.spotReclaims) - expected) <= StandardNormal.quantile(0.995) * expected.squareRoot(),
+                "\(d.fleet.spotReclaims) reclaims, expected \(expected)")
+        #expect(d.fleet.coldStarts == d.fleet.spotReclaims || d.fleet.coldStarts == d.fleet.spotReclaims - 1)
         #expect(abs(d.cost.spot - 10 * Self.price * 1_000) < 0.005, "spot cost \(d.cost.spot)")
         #expect(d.cost.total == d.cost.spot)
     }
@@ -42,8 +42,8 @@ import Testing
         let result = Simulation(scenario: Self.scenario(
             spot: 4, perHour: 2, notice: 120, service: .constant(1), rate: 2, hours: 50)).run()
         let d = result.deployments[0]
-        #expect(d.spotReclaims > 300)
-        #expect(d.lostToReclaim == 0)
+        #expect(d.fleet.spotReclaims > 300)
+        #expect(d.fleet.lostToReclaim == 0)
         let r = d.requests
         #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.inFlightAtEnd)
     }
@@ -56,7 +56,7 @@ import Testing
                 spot: 3, perHour: 3, notice: 0, service: .exponential(mean: 600), rate: 0.004, hours: 200)
             scenario.deployments[0].batching = batching
             let d = Simulation(scenario: scenario).run().deployments[0]
-            #expect(d.lostToReclaim > 50, "\(batching): \(d.lostToReclaim) lost")
+            #expect(d.fleet.lostToReclaim > 50, "\(batching): \(d.fleet.lostToReclaim) lost")
             let r = d.requests
             #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.inFlightAtEnd, "\(batching): \(r)")
         }
@@ -70,7 +70,7 @@ import Testing
         scenario.deployments[0].pools[0].reclaim?.lostWork = .fail
         let d = Simulation(scenario: scenario).run().deployments[0]
         let r = d.requests
-        #expect(r.failed == d.lostToReclaim && r.failed > 50, "\(r.failed) failed, \(d.lostToReclaim) lost")
+        #expect(r.failed == d.fleet.lostToReclaim && r.failed > 50, "\(r.failed) failed, \(d.fleet.lostToReclaim) lost")
         #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.failed + r.inFlightAtEnd, "\(r)")
     }
 
@@ -90,7 +90,7 @@ import Testing
                 traffic: Fixtures.llmTraffic(rate: 0.5, prompt: .constant(300), output: .exponential(mean: 400)),
                 deployments: [deployment])
             let d = Simulation(scenario: scenario).run().deployments[0]
-            #expect(d.spotReclaims > 100 && d.lostToReclaim > 0, "\(queueing): \(d.spotReclaims), \(d.lostToReclaim)")
+            #expect(d.fleet.spotReclaims > 100 && d.fleet.lostToReclaim > 0, "\(queueing): \(d.fleet.spotReclaims), \(d.fleet.lostToReclaim)")
             #expect(d.peakSequencesPerReplica <= 8)
             let r = d.requests
             #expect(r.arrived == r.completed + r.rejected + r.timedOut + r.inFlightAtEnd, "\(queueing): \(r)")
@@ -107,12 +107,12 @@ import Testing
             startup: StartupSpec(provision: .constant(90), load: .constant(150)))
         let result = Simulation(scenario: scenario, observer: recorder).run()
         let d = result.deployments[0]
-        #expect(d.spotReclaims > 5)
+        #expect(d.fleet.spotReclaims > 5)
         let startingWindows = recorder.rows.filter { $0.replicasStarting > 0 }
-        #expect(startingWindows.count >= d.coldStarts)
+        #expect(startingWindows.count >= d.fleet.coldStarts)
         // Time without a serving replica, per reclaim: 240 s starting − 30 s overlap with the draining instance.
         let servingHours = recorder.rows.reduce(0) { $0 + $1.replicasReady } // one-hour windows
-        let expectedGap = Double(d.coldStarts) * (240 - 30) / 3600
+        let expectedGap = Double(d.fleet.coldStarts) * (240 - 30) / 3600
         #expect(abs((100 - servingHours) - expectedGap) < 240.0 / 3600, "serving \(servingHours) h, gap \(expectedGap) h")
         #expect(recorder.fleetEvents.contains { $0.kind == .reclaimNotice })
         #expect(recorder.fleetEvents.contains { $0.kind == .ready && $0.detail.contains("ready") })
@@ -128,8 +128,8 @@ import Testing
         let d = Simulation(scenario: scenario, observer: log).run().deployments[0]
         let notices = log.fleetEvents.filter { $0.kind == .reclaimNotice }
         let stormTimes = Set(notices.map(\.timeSeconds))
-        #expect(d.spotReclaims == notices.count)
-        #expect(d.spotReclaims == 10 * stormTimes.count, "\(d.spotReclaims) reclaims in \(stormTimes.count) storms")
+        #expect(d.fleet.spotReclaims == notices.count)
+        #expect(d.fleet.spotReclaims == 10 * stormTimes.count, "\(d.fleet.spotReclaims) reclaims in \(stormTimes.count) storms")
         #expect(abs(Double(stormTimes.count) - 100) <= StandardNormal.quantile(0.995) * 10)
     }
 }

@@ -1,0 +1,189 @@
+import FleetSim
+import FleetSimKernel
+import Foundation
+
+/// Reads `traffic`: the synthetic rate shape (rate, arrivals, daily and weekly curves, spikes) or a trace to replay,
+/// and the request classes with their token lengths; checks that every class has a deployment that can serve it.
+struct TrafficDecoder {
+    let baseDirectory: String
+
+    static let syntheticKeys = ["rate", "arrivals", "diurnal", "weekly", "spikes", "randomSpikes"]
+
+    func decode(_ value: ScenarioValue, deployments: [DeploymentSpec], horizon: Double) throws -> TrafficSpec {
+        let fields = try value.mapping(allowed: Self.syntheticKeys + ["classes", "trace"])
+        let classes: [RequestClass]
+        if let classesValue = fields["classes"] {
+            classes = try decodeClasses(classesValue, deployments: deployments)
+        } else if deployments.count == 1 {
+            classes = [RequestClass(name: "default", deployment: deployments[0].name)]
+        } else {
+            throw value.error("missing 'classes': with several deployments, each class must name the one that serves it")
+        }
+        let traffic: TrafficSpec
+        if let traceValue = fields["trace"] {
+            if let synthetic = Self.syntheticKeys.first(where: { fields[$0] != nil }) {
+                throw fields[synthetic]!.error("'\(synthetic)' shapes synthetic traffic and cannot be combined with 'trace'; "
+                    + "use trace.scale and trace.speedup to change a replayed trace's rate")
+            }
+            let replay = try TraceDecoder(baseDirectory: baseDirectory).decode(traceValue, classes: classes)
+            traffic = TrafficSpec(ratePerSecond: 0, classes: classes, trace: replay)
+        } else {
+            let rate = try fields.required("rate", "mean requests per second, e.g. 40/s (or a 'trace' to replay)")
+                .rate(in: 0...ScenarioDecoder.maxRatePerSecond)
+            traffic = TrafficSpec(
+                ratePerSecond: rate,
+                arrivals: try fields["arrivals"].map(decodeArrivals) ?? .poisson,
+                diurnal: try fields["diurnal"].map(decodeDiurnal),
+                weekly: try fields["weekly"].map(decodeWeekly),
+                spikes: try fields["spikes"]?.list().map { try decodeSpike($0) } ?? [],
+                randomSpikes: try fields["randomSpikes"].map(decodeRandomSpikes),
+                classes: classes)
+        }
+        try checkServed(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
+        if traffic.trace == nil {
+            try checkTokenLengths(traffic, deployments: deployments, classesValue: fields["classes"] ?? value)
+        }
+        return traffic
+    }
+
+    /// An LLM deployment's service time comes from token counts, so synthetic requests sent to it need lengths.
+    private func checkTokenLengths(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
+        let llm = Set(deployments.filter { $0.profile != nil }.map(\.name))
+        for (index, requestClass) in traffic.classes.enumerated() where llm.contains(requestClass.deployment) {
+            guard requestClass.promptTokens == nil || requestClass.outputTokens == nil else { continue }
+            let items = (try? classesValue.list()) ?? []
+            let location = index < items.count ? items[index] : classesValue
+            throw location.error("class '\(requestClass.name)' goes to '\(requestClass.deployment)', an LLM deployment: "
+                + "give it promptTokens and outputTokens (distributions of token counts)")
+        }
+    }
+
+    private func decodeArrivals(_ value: ScenarioValue) throws -> ArrivalProcess {
+        let processes = ["poisson", "deterministic", "gamma", "mmpp"]
+        if let text = value.scalarText {
+            switch text {
+            case "poisson": return .poisson
+            case "deterministic": return .deterministic
+            default: throw value.expected("poisson, deterministic, {gamma: {cv: …}} or {mmpp: {…}}")
+            }
+        }
+        let (process, parameters) = try value.mapping(allowed: processes).oneOf(processes, "an arrival process")
+        switch process {
+        case "gamma":
+            let cv = try parameters.mapping(allowed: ["cv"]).required("cv", "the inter-arrival coefficient of variation")
+                .number("a coefficient of variation", in: 0.01...100)
+            return .gamma(cv: cv)
+        case "mmpp":
+            let fields = try parameters.mapping(allowed: ["ratio", "burstShare", "meanBurst"])
+            let ratio = try fields.required("ratio", "burst rate over calm rate, e.g. 4")
+                .number("a ratio of at least 1", in: 1...1e6)
+            let share = try fields.required("burstShare", "the share of time spent bursting, e.g. 10%")
+                .fraction(in: 0.001...0.999)
+            let burst = try fields.required("meanBurst", "the mean length of a burst, e.g. 2m")
+                .duration(in: 1e-3...ScenarioDecoder.maxDurationSeconds)
+            return .mmpp(MMPP(ratio: ratio, highFraction: share, meanBurstSeconds: burst))
+        default:
+            // Written as a mapping, e.g. {poisson: {}}.
+            return process == "poisson" ? .poisson : .deterministic
+        }
+    }
+
+    private func decodeWeekly(_ value: ScenarioValue) throws -> [Double] {
+        let items = try value.list()
+        guard items.count == 7 else {
+            throw value.error("expected 7 day multipliers (the first for the scenario's first day), found \(items.count)")
+        }
+        let values = try items.map { try $0.number("a non-negative multiplier", in: 0...1e6) }
+        guard values.reduce(0, +) > 0 else { throw value.error("the day multipliers are all zero") }
+        return values
+    }
+
+    private func decodeRandomSpikes(_ value: ScenarioValue) throws -> RandomSpikes {
+        let fields = try value.mapping(allowed: ["perDay", "multiplier", "duration", "ramp"])
+        let perDay = try fields.required("perDay", "the mean number of spikes per day").number("a mean count", in: 0...10_000)
+        let multiplier = try DistributionDecoder.decode(
+            try fields.required("multiplier", "the rate factor at a spike's height, e.g. {uniform: [2, 4]}"),
+            as: .count, baseDirectory: baseDirectory)
+        let duration = try DistributionDecoder.decode(
+            try fields.required("duration", "how long a spike lasts, e.g. {exponential: {mean: 20m}}"),
+            as: .duration, baseDirectory: baseDirectory)
+        let ramp = try fields["ramp"]?.duration(in: ScenarioDecoder.nonNegative) ?? 0
+        return RandomSpikes(perDay: perDay, multiplier: multiplier, duration: duration, rampSeconds: ramp)
+    }
+
+    private func decodeDiurnal(_ value: ScenarioValue) throws -> DiurnalShape {
+        let fields = try value.mapping(allowed: ["peakHour", "peakToTrough", "profile"])
+        if let profileValue = fields["profile"] {
+            if fields["peakHour"] != nil || fields["peakToTrough"] != nil {
+                throw value.error("give either 'profile' or 'peakHour' with 'peakToTrough', not both")
+            }
+            let items = try profileValue.list()
+            guard items.count == 24 else { throw profileValue.expected("24 hourly multipliers, found \(items.count) in") }
+            let values = try items.map { try $0.number("a non-negative multiplier", in: 0...1e6) }
+            guard values.reduce(0, +) > 0 else { throw profileValue.error("the hourly multipliers are all zero") }
+            return .hourly(values)
+        }
+        let peakHour = try fields.required("peakHour", "hour of the daily maximum, 0–24").number("an hour", in: 0...24)
+        let ratio = try fields.required("peakToTrough", "daily maximum over minimum, ≥ 1")
+            .number("a ratio of at least 1", in: 1...1e6)
+        return .smooth(peakHour: peakHour, peakToTrough: ratio)
+    }
+
+    private func decodeSpike(_ value: ScenarioValue) throws -> Spike {
+        let fields = try value.mapping(allowed: ["at", "duration", "multiplier", "ramp"])
+        let at = try fields.required("at", "when the spike starts, e.g. 13h").duration(in: ScenarioDecoder.nonNegative)
+        let durationValue = try fields.required("duration", "how long it lasts, ramps included")
+        let duration = try durationValue.duration(in: 1e-3...ScenarioDecoder.maxDurationSeconds)
+        let multiplier = try fields.required("multiplier", "the rate factor at its height")
+            .number("a non-negative multiplier", in: 0...1e6)
+        let ramp = try fields["ramp"]?.duration(in: ScenarioDecoder.nonNegative) ?? 0
+        if 2 * ramp > duration {
+            throw fields["ramp"]!.expected("a ramp at most half the spike's duration (\(Quantities.format(seconds: duration)))")
+        }
+        return Spike(atSeconds: at, durationSeconds: duration, multiplier: multiplier, rampSeconds: ramp)
+    }
+
+    private func decodeClasses(_ value: ScenarioValue, deployments: [DeploymentSpec]) throws -> [RequestClass] {
+        let items = try value.list()
+        guard !items.isEmpty else { throw value.expected("at least one request class") }
+        var seen = Set<String>()
+        return try items.map { item in
+            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens"])
+            let nameValue = try fields.required("name", "the class name")
+            let name = try nameValue.name()
+            guard seen.insert(name).inserted else { throw nameValue.error("duplicate class name '\(name)'") }
+            let weight = try fields["weight"]?.number("a positive weight", in: 1e-12...1e12) ?? 1
+            let deploymentValue = try fields.required("deployment", "which deployment serves this class")
+            let deployment = try deploymentValue.name()
+            let names = deployments.map(\.name)
+            guard names.contains(deployment) else {
+                throw deploymentValue.error("unknown deployment '\(deployment)'" + Suggestions.didYouMean(deployment, among: names)
+                    + " (deployments: \(names.joined(separator: ", ")))")
+            }
+            let tokens = { (key: String) in
+                try fields[key].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) }
+            }
+            return RequestClass(name: name, weight: weight, deployment: deployment,
+                                promptTokens: try tokens("promptTokens"), outputTokens: try tokens("outputTokens"))
+        }
+    }
+
+    /// A deployment that receives traffic must have somewhere to serve it.
+    private func checkServed(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
+        guard traffic.ratePerSecond > 0 || traffic.trace != nil else { return }
+        for requestClass in traffic.classes {
+            guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
+                  deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil }),
+                  !Self.mayAddReplicas(deployment.autoscaler)
+            else { continue }
+            throw ScenarioError(
+                file: classesValue.file, line: nil, keyPath: "deployments.\(deployment.name).pools",
+                message: "no replicas, but traffic class '\(requestClass.name)' sends requests to this deployment")
+        }
+    }
+
+    private static func mayAddReplicas(_ autoscaler: AutoscalerSpec?) -> Bool {
+        guard let autoscaler else { return false }
+        return autoscaler.replicaBounds.upperBound > 0 || autoscaler.schedule.contains { ($0.minReplicas ?? 0) > 0 }
+    }
+}
