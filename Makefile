@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FLEETSIM := .build/release/fleetsim
 
-.PHONY: run test deps build bench bench-reference smoke clean
+.PHONY: run test deps build bench bench-reference bench-paired smoke clean
 
 # GSL (and pkg-config, which SwiftPM uses to find it) from Debian's packages; a no-op when already present.
 deps:
@@ -41,7 +41,13 @@ bench: build
 bench-reference: deps
 	@mkdir -p .build
 	cc -O2 -o .build/hold-reference Benchmarks/reference/hold.c $$(pkg-config --cflags --libs gsl)
+	cc -O2 -o .build/mmc-reference Benchmarks/reference/mmc.c $$(pkg-config --cflags --libs gsl)
 	.build/hold-reference
+	.build/mmc-reference
+
+# The M/M/8 benchmark against the C M/M/c reference, alternately in one run, with the ratio.
+bench-paired: build bench-reference
+	@bash scripts/bench-paired.sh $(FLEETSIM) .build/mmc-reference
 
 clean:
 	rm -rf .build

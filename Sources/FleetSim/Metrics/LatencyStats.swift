@@ -15,6 +15,9 @@ public struct LatencyStats: Sendable {
     }
 
     var histogram: Histogram<UInt64>
+    /// Values of exactly 0 (a request served at once waits 0 s, most of them on a fleet with room), counted here
+    /// rather than in the histogram: they are its first bucket, so percentiles read them first.
+    private var zeros: UInt64 = 0
     public private(set) var count = 0
     public private(set) var sumSeconds = 0.0
     public private(set) var maxSeconds = 0.0
@@ -34,6 +37,10 @@ public struct LatencyStats: Sendable {
 
     public mutating func record(_ seconds: Double) {
         count += 1
+        if seconds == 0 {
+            zeros += 1
+            return
+        }
         sumSeconds += seconds
         if seconds > maxSeconds { maxSeconds = seconds }
         _ = histogram.record(Self.microseconds(seconds))
@@ -52,6 +59,7 @@ public struct LatencyStats: Sendable {
     public mutating func reset() {
         if count == 0 { return }
         histogram.reset()
+        zeros = 0
         count = 0
         sumSeconds = 0
         maxSeconds = 0
@@ -60,6 +68,7 @@ public struct LatencyStats: Sendable {
     public mutating func merge(_ other: LatencyStats) {
         guard other.count > 0 else { return }
         histogram.add(other.histogram)
+        zeros += other.zeros
         count += other.count
         sumSeconds += other.sumSeconds
         maxSeconds = max(maxSeconds, other.maxSeconds)
@@ -82,11 +91,19 @@ public struct LatencyStats: Sendable {
     /// cumulative count reaches ⌈p·n⌉, capped at the exact maximum.
     public func percentiles(_ levels: [Double]) -> [Double?] {
         guard count > 0 else { return levels.map { _ in nil } }
-        let total = Double(histogram.totalCount)
+        let total = Double(histogram.totalCount + zeros)
         var results = [Double?](repeating: nil, count: levels.count)
         var next = 0
-        var cumulative: UInt64 = 0
-        for bucket in histogram.recordedValues() {
+        var cumulative = zeros
+        // The zeros are the bucket of value 0, which comes first; a histogram bucket at 0 (values under half a
+        // microsecond) continues it.
+        while zeros > 0, next < levels.count {
+            let level = min(max(levels[next].nextDown, 0), 100)
+            guard cumulative >= max(1, UInt64((level * total / 100).rounded(.up))) else { break }
+            results[next] = 0
+            next += 1
+        }
+        for bucket in histogram.recordedValues() where next < levels.count {
             cumulative += bucket.count
             while next < levels.count {
                 let level = min(max(levels[next].nextDown, 0), 100)

@@ -1,7 +1,7 @@
 /// Where continuous batching's requests wait: one central queue that any replica with room takes from (the router
 /// only picks which replica is told first), or a queue per replica that the router fills on arrival (decisions.md
 /// #24). Capacity bounds all requests waiting, in the central queue or over every replica's own queue.
-extension ContinuousBatching: ReplicaLoads {
+extension ContinuousBatching {
     func arrive(_ request: Request) {
         if let budget = kvTokenBudget, reservation(request) > budget {
             // It could never be admitted; a real server refuses it at once.
@@ -37,9 +37,19 @@ extension ContinuousBatching: ReplicaLoads {
     /// Central queue: tells a replica with room for `request` to look at the queue. An idle replica is preferred, so
     /// that no replica stays idle while work waits; among the candidates the router picks.
     func nudgeReplicaWithRoom(for request: Request, except busyOne: Int? = nil) {
-        let withRoom = fleet.active.filter { $0 != busyOne && hasRoom($0, for: request) }
-        let idle = withRoom.filter { !slots[$0].isBusy }
-        if let replica = router.pick(among: idle.isEmpty ? withRoom : idle, loads: self) {
+        // The idle replicas with room if there are any, else all with room; gathered in one pass into a buffer
+        // kept between calls (this runs for every arrival and every wake).
+        candidates.removeAll(keepingCapacity: true)
+        var foundIdle = false
+        for replica in fleet.active where replica != busyOne && hasRoom(replica, for: request) {
+            let idle = !slots[replica].isBusy
+            if idle && !foundIdle {
+                foundIdle = true
+                candidates.removeAll(keepingCapacity: true)
+            }
+            if idle || !foundIdle { candidates.append(candidate(replica)) }
+        }
+        if let replica = router.pick(among: candidates, replicaCount: slots.count) {
             nudge(replica)
         }
     }
@@ -48,7 +58,9 @@ extension ContinuousBatching: ReplicaLoads {
     /// capacity (`rejectingOverCapacity`); a request queued again after a reclaim was already admitted and is not.
     /// With no replica at all (a capacity trace that has not brought one yet), it waits centrally until one starts.
     func routeToOwnQueue(_ request: Request, rejectingOverCapacity: Bool = false) {
-        guard let replica = router.pick(among: routableReplicas, loads: self) else {
+        candidates.removeAll(keepingCapacity: true)
+        for replica in routableReplicas { candidates.append(candidate(replica)) }
+        guard let replica = router.pick(among: candidates, replicaCount: slots.count) else {
             queue.append(request)
             keepWithinCapacity()
             return
@@ -95,15 +107,16 @@ extension ContinuousBatching: ReplicaLoads {
         nudgeReplicaWithRoom(for: requests[0])
     }
 
-    // MARK: ReplicaLoads
+    // MARK: What routers weigh
 
-    var replicaCount: Int { slots.count }
-
-    func outstanding(_ replica: Int) -> Int {
-        slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count
+    private func candidate(_ replica: Int) -> RouteCandidate {
+        RouteCandidate(
+            replica: replica,
+            outstanding: slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count,
+            occupancy: weighsOccupancy ? occupancy(replica) : 0)
     }
 
-    func occupancy(_ replica: Int) -> Double {
+    private func occupancy(_ replica: Int) -> Double {
         let sequences = Double(slots[replica].running.count + slots[replica].joining.count + slots[replica].ownQueue.count)
         var level = sequences / Double(max(maxConcurrency, 1))
         if let budget = kvTokenBudget {

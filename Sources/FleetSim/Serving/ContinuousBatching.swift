@@ -49,6 +49,9 @@ final class ContinuousBatching: ServingEngine {
     let tracksLoad: Bool
     let queueSpec: QueueSpec
     var router: any Router
+    let weighsOccupancy: Bool
+    /// Routing candidates, a buffer reused between requests.
+    var candidates: [RouteCandidate] = []
     var queue: RequestQueue
     var slots: [Slot]
     var queuedAtReplicas = 0
@@ -68,6 +71,7 @@ final class ContinuousBatching: ServingEngine {
         self.tracksLoad = tracksLoad
         queueSpec = spec.queue
         self.router = router
+        weighsOccupancy = router.weighsOccupancy
         queue = RequestQueue(spec.queue)
         slots = (0..<spec.replicaCount).map { _ in Slot(ownQueue: RequestQueue(spec.queue)) }
         self.fleet = fleet

@@ -5,25 +5,26 @@ import Testing
 /// Routers pick among candidates by what `ReplicaLoads` tells them.
 @Suite struct RoutingTests {
     /// Replica 0 holds one long conversation (few requests, most of its KV cache); replica 1 three short questions.
-    final class Loads: ReplicaLoads {
-        var replicaCount: Int { 3 }
-        func outstanding(_ replica: Int) -> Int { [1, 3, 5][replica] }
-        func occupancy(_ replica: Int) -> Double { [0.9, 0.2, 0.2][replica] }
-    }
+    static let loads = [
+        RouteCandidate(replica: 0, outstanding: 1, occupancy: 0.9), RouteCandidate(replica: 1, outstanding: 3, occupancy: 0.2),
+        RouteCandidate(replica: 2, outstanding: 5, occupancy: 0.2),
+    ]
+
+    func among(_ replicas: [Int]) -> [RouteCandidate] { replicas.map { Self.loads[$0] } }
 
     @Test func leastLoadedWeighsKVOccupancyWhereLeastOutstandingCountsRequests() {
         var leastOutstanding = makeRouter(.leastOutstanding, stream: RandomStream(seed: 1, source: "routing"))
         var leastLoaded = makeRouter(.leastLoaded, stream: RandomStream(seed: 1, source: "routing"))
-        #expect(leastOutstanding.pick(among: [0, 1, 2], loads: Loads()) == 0)
+        #expect(leastOutstanding.pick(among: among([0, 1, 2]), replicaCount: 3) == 0)
         // Occupancy ties between 1 and 2 go to fewer outstanding requests.
-        #expect(leastLoaded.pick(among: [0, 1, 2], loads: Loads()) == 1)
-        #expect(leastLoaded.pick(among: [2, 0], loads: Loads()) == 2)
-        #expect(leastLoaded.pick(among: [], loads: Loads()) == nil)
+        #expect(leastLoaded.pick(among: among([0, 1, 2]), replicaCount: 3) == 1)
+        #expect(leastLoaded.pick(among: among([2, 0]), replicaCount: 3) == 2)
+        #expect(leastLoaded.pick(among: [], replicaCount: 3) == nil)
     }
 
     @Test func roundRobinTakesEachCandidateInTurn() {
         var router = makeRouter(.roundRobin, stream: RandomStream(seed: 1, source: "routing"))
-        let picks = (0..<5).map { _ in router.pick(among: [0, 2], loads: Loads())! }
+        let picks = (0..<5).map { _ in router.pick(among: among([0, 2]), replicaCount: 3)! }
         #expect(picks == [0, 2, 0, 2, 0])
     }
 

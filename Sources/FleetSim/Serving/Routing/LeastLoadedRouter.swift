@@ -2,7 +2,9 @@
 /// one long conversation holds more of its KV cache than one with three short questions, and admits less.
 /// Occupancy ties go to fewer outstanding requests, then to the first candidate.
 struct LeastLoadedRouter: Router {
-    func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
-        candidates.min { (loads.occupancy($0), loads.outstanding($0)) < (loads.occupancy($1), loads.outstanding($1)) }
+    var weighsOccupancy: Bool { true }
+
+    func pick(among candidates: [RouteCandidate], replicaCount: Int) -> Int? {
+        candidates.min { ($0.occupancy, $0.outstanding) < ($1.occupancy, $1.outstanding) }?.replica
     }
 }

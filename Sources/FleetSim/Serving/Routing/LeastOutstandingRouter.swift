@@ -1,6 +1,6 @@
 /// The replica with the fewest requests queued at it or running on it.
 struct LeastOutstandingRouter: Router {
-    func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
-        candidates.min { loads.outstanding($0) < loads.outstanding($1) }
+    func pick(among candidates: [RouteCandidate], replicaCount: Int) -> Int? {
+        candidates.min { $0.outstanding < $1.outstanding }?.replica
     }
 }

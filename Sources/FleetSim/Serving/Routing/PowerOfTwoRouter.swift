@@ -5,13 +5,13 @@ import FleetSimKernel
 struct PowerOfTwoRouter: Router {
     let stream: RandomStream
 
-    func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
+    func pick(among candidates: [RouteCandidate], replicaCount: Int) -> Int? {
         guard !candidates.isEmpty else { return nil }
-        guard candidates.count > 1 else { return candidates[0] }
+        guard candidates.count > 1 else { return candidates[0].replica }
         let first = stream.index(below: candidates.count)
         var second = stream.index(below: candidates.count - 1)
         if second >= first { second += 1 }
         let a = candidates[first], b = candidates[second]
-        return loads.outstanding(b) < loads.outstanding(a) ? b : a
+        return b.outstanding < a.outstanding ? b.replica : a.replica
     }
 }

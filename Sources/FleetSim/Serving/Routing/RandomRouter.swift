@@ -4,8 +4,8 @@ import FleetSimKernel
 struct RandomRouter: Router {
     let stream: RandomStream
 
-    func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
+    func pick(among candidates: [RouteCandidate], replicaCount: Int) -> Int? {
         guard !candidates.isEmpty else { return nil }
-        return candidates[stream.index(below: candidates.count)]
+        return candidates[stream.index(below: candidates.count)].replica
     }
 }

@@ -2,12 +2,11 @@
 struct RoundRobinRouter: Router {
     private var next = 0
 
-    mutating func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int? {
+    mutating func pick(among candidates: [RouteCandidate], replicaCount count: Int) -> Int? {
         guard !candidates.isEmpty else { return nil }
-        let count = loads.replicaCount
         for offset in 0..<count {
             let replica = (next + offset) % count
-            if candidates.contains(replica) {
+            if candidates.contains(where: { $0.replica == replica }) {
                 next = (replica + 1) % count
                 return replica
             }

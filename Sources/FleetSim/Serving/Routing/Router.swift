@@ -6,18 +6,26 @@ import FleetSimKernel
 /// A router is one file: a type conforming to `Router`, a case of `RoutingPolicy` and its line in `makeRouter`.
 /// Candidates come in the order replicas became ready; ties go to the first.
 protocol Router {
-    mutating func pick(among candidates: [Int], loads: any ReplicaLoads) -> Int?
+    /// Whether the router reads `RouteCandidate.occupancy` (it costs a pass over the replica's queue to compute).
+    var weighsOccupancy: Bool { get }
+    /// The replica to send the request to, nil when there is no candidate. `replicaCount` counts every replica the
+    /// deployment has had (indices are never reused).
+    mutating func pick(among candidates: [RouteCandidate], replicaCount: Int) -> Int?
 }
 
-/// What a router may read about replicas.
-protocol ReplicaLoads: AnyObject {
-    /// Replicas the deployment has had, gone ones included (indices are never reused).
-    var replicaCount: Int { get }
+extension Router {
+    var weighsOccupancy: Bool { false }
+}
+
+/// A replica that could take a request, with what routers weigh.
+struct RouteCandidate {
+    var replica: Int
     /// Requests queued at the replica or running on it.
-    func outstanding(_ replica: Int) -> Int
+    var outstanding: Int
     /// The share of the replica's capacity its work takes: the larger of its sequences (queued ones included) over
-    /// the maximum concurrency and its KV tokens (reserved, and wanted by queued requests) over the KV budget.
-    func occupancy(_ replica: Int) -> Double
+    /// the maximum concurrency and its KV tokens (reserved, and wanted by queued requests) over the KV budget; 0
+    /// unless the router weighs it.
+    var occupancy: Double
 }
 
 /// The router for `policy`; `stream` is the deployment's routing stream, for routers that draw.
