@@ -48,8 +48,9 @@ struct BenchCommand: ParsableCommand {
         sizes.requests = requests
         for name in only == "all" ? BenchmarkSuite.names : [only] {
             for m in try BenchmarkSuite.run(name, sizes: sizes) {
-                print(String(format: "%-7@ %12.0f events  %7.3f s  %6.2f M events/s  (%@)",
-                             m.name as NSString, m.events, m.seconds, m.eventsPerSecond / 1e6, m.note as NSString))
+                let unit = m.unit as NSString
+                print(String(format: "%-7@ %12.0f %-9@ %7.3f s  %6.2f M %@/s  (%@)", m.name as NSString, m.events, unit,
+                             m.seconds, m.eventsPerSecond / 1e6, unit, m.note as NSString))
             }
         }
         print("peak resident memory: \(String(format: "%.1f", BenchmarkSuite.peakResidentMiB())) MiB")

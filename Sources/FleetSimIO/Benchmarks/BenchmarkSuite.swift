@@ -25,9 +25,11 @@ public enum BenchmarkSuite {
 
     public struct Measurement: Sendable {
         public var name: String
+        /// What was counted (`unit`), how many, and in how long.
         public var events: Double
         public var seconds: Double
         public var note: String
+        public var unit = "events"
 
         public var eventsPerSecond: Double { events / seconds }
     }
@@ -64,8 +66,8 @@ public enum BenchmarkSuite {
         let customers = Double(result.total.requests.arrived)
         return Measurement(
             name: "mmc", events: customers, seconds: seconds,
-            note: String(format: "customers of M/M/%d at load 0.8, %d events, mean wait %.4f s", sizes.servers,
-                         Int(result.events), result.total.queueWait.mean ?? 0))
+            note: String(format: "M/M/%d at load 0.8, %d events, mean wait %.4f s", sizes.servers,
+                         Int(result.events), result.total.queueWait.mean ?? 0), unit: "customers")
     }
 
     /// A day at 100 requests/s through continuous batching on 20 replicas (about 8.6 million requests).
@@ -114,7 +116,8 @@ public enum BenchmarkSuite {
         }
         let seconds = elapsed(since: started)
         return Measurement(name: "traffic", events: Double(count), seconds: seconds, note: String(
-            format: "%.3f s per million requests, mean tokens %.0f", seconds / Double(count) * 1e6, tokenSum / Double(max(count, 1))))
+            format: "%.3f s per million requests, mean tokens %.0f", seconds / Double(count) * 1e6, tokenSum / Double(max(count, 1))),
+            unit: "requests")
     }
 
     /// A recorded trace: the check pass a scenario makes before running, then the streamed replay.
@@ -136,7 +139,7 @@ public enum BenchmarkSuite {
         let scenario = try ScenarioLoader.decode(yaml: yaml, file: "bench.yaml")
         let checkSeconds = elapsed(since: started)
         let check = Measurement(name: "check", events: Double(sizes.requests), seconds: checkSeconds,
-                                note: String(format: "%.3f s per million rows", checkSeconds / Double(sizes.requests) * 1e6))
+                                note: String(format: "%.3f s per million rows", checkSeconds / Double(sizes.requests) * 1e6), unit: "rows")
         started = now()
         let trace = scenario.traffic.trace!
         var generator = TraceReplayGenerator(
@@ -146,7 +149,7 @@ public enum BenchmarkSuite {
         while generator.next() != nil { count += 1 }
         let seconds = elapsed(since: started)
         return [check, Measurement(name: "replay", events: Double(count), seconds: seconds, note: String(
-            format: "%.3f s per million requests", seconds / Double(max(count, 1)) * 1e6))]
+            format: "%.3f s per million requests", seconds / Double(max(count, 1)) * 1e6), unit: "requests")]
     }
 
     /// A FleetSim CSV trace of `rows` requests, 100 per second on average.
