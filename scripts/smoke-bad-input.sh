@@ -40,3 +40,15 @@ deployments:
     pools: [{purchase: onDemand, count: 1}]
 YAML
 expect_rejected "$work/replay.yaml" "trace.csv:4: traffic.trace.file: time goes backwards" "an unsorted trace"
+
+# hpa replay: the README's example prints the documented sequence; a load whose time goes backwards names its line.
+"$fleetsim" hpa replay scenarios/manifests/llm-serving-dcgm.yaml --load scenarios/manifests/loads/gpu-burst.csv >"$work/replay.csv" \
+    || { echo "smoke: hpa replay failed" >&2; exit 1; }
+grep -qx "105,2,6,4" "$work/replay.csv" && grep -qx "885,4,2,3" "$work/replay.csv" \
+    || { echo "smoke: hpa replay printed an unexpected sequence" >&2; exit 1; }
+printf 'time_s,total\n0,1\n30,2\n20,1\n' >"$work/load.csv"
+if "$fleetsim" hpa replay scenarios/manifests/list.yaml --load "$work/load.csv" >/dev/null 2>"$work/err"; then
+    echo "smoke: a load going backwards was accepted" >&2; exit 1
+fi
+grep -q "load.csv:4: time_s: expected a time after 30" "$work/err" || { echo "smoke: unexpected message:" >&2; cat "$work/err" >&2; exit 1; }
+echo "smoke: hpa replay ok; a bad load rejected cleanly: $(cat "$work/err")"

@@ -18,7 +18,7 @@ struct FleetSimCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self, ReportCommand.self,
-            TraceCommand.self, CatalogCommand.self, BenchCommand.self,
+            TraceCommand.self, HPACommand.self, CatalogCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: nil
     )

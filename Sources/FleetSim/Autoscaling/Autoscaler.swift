@@ -12,15 +12,26 @@ protocol Autoscaler {
 /// What a policy sees at a sync: the replica count it set last (Kubernetes' `spec.replicas`), the replicas that
 /// exist now, and the metric samples the pipeline lets through.
 struct FleetView {
-    /// Replicas starting or ready; draining ones are on their way out and, like terminating pods, ignored.
+    /// A replica as a pod: Pending while its instance is provisioned, Running from when its model starts loading
+    /// (`startedAt`), Ready from `readyAt`. Draining replicas are on their way out and, like terminating pods, left out.
     struct Pod {
         var replica: Int
-        var ready: Bool
+        var startedAt: Double?
+        var readyAt: Double?
+
+        var pending: Bool { startedAt == nil }
+        var ready: Bool { readyAt != nil }
     }
 
+    var now: Double
     var current: Int
     var pods: [Pod]
     var samples: [MetricSample]
+    /// How far back the visible samples reach: the metric's window, as metrics-server reports it.
+    var windowSeconds: Double
+
+    /// Pods that exist (Kubernetes' `status.replicas`): what External AverageValue targets divide by.
+    var statusReplicas: Int { pods.count }
 
     /// A deployment-wide metric averaged over the visible samples; nil when there are none yet.
     func total(_ metric: ScalingMetric) -> Double? {
@@ -33,23 +44,33 @@ struct FleetView {
         return samples.reduce(0) { $0 + $1.arrivalsPerSecond } / Double(samples.count)
     }
 
-    /// Each pod's metric as the HPA receives it: averaged over the samples that have it, unready if the pod is not
-    /// ready now or was not ready through one of them, missing if no sample has it.
-    func podSamples(_ metric: ScalingMetric) -> [HPA.PodSample] {
-        var readings: [Int: (sum: Double, count: Int, ready: Bool)] = [:]
+    /// Each pod as the HPA's replica calculator receives it (`groupPods`): a Pending pod is unready; a pod without
+    /// a sample of the metric is missing; for `utilization` (a Resource metric, read as CPU is) a pod inside its
+    /// CPU initialization period is unready if it is not ready or its metric's window began before it became ready,
+    /// and after that period (`cpuInitializationSeconds`) only if it has never been ready — which, as FleetSim's
+    /// replicas never lose readiness, is when it is not ready now, whatever the initial readiness delay. Utilization
+    /// is reported in millicores of a 1,000 m request.
+    func podSamples(_ metric: ScalingMetric, cpuInitializationSeconds: Double = 300) -> [HPA.PodSample] {
+        var readings: [Int: (sum: Double, count: Int)] = [:]
+        var latest = -Double.infinity
         for sample in samples {
-            for pod in sample.pods where pod.serving || metric == .utilization {
-                let value = pod.value(of: metric)
-                let previous = readings[pod.replica] ?? (0, 0, true)
-                readings[pod.replica] = (previous.sum + value, previous.count + 1, previous.ready && pod.ready)
+            for pod in sample.pods where pod.serving || metric.reportedWhileLoading {
+                let previous = readings[pod.replica] ?? (0, 0)
+                readings[pod.replica] = (previous.sum + pod.value(of: metric), previous.count + 1)
             }
+            latest = max(latest, sample.time)
         }
+        let isResource = metric == .utilization
         return pods.map { pod in
-            guard let reading = readings[pod.replica] else {
-                return HPA.PodSample(value: nil, ready: pod.ready, request: 1)
+            guard let startedAt = pod.startedAt else { return HPA.PodSample(value: nil, ready: false, request: 1_000) }
+            guard let reading = readings[pod.replica] else { return HPA.PodSample(value: nil, ready: true, request: 1_000) }
+            let mean = reading.sum / Double(reading.count)
+            guard isResource else { return HPA.PodSample(value: mean, ready: true) }
+            var unready = !pod.ready
+            if startedAt + cpuInitializationSeconds > now, let readyAt = pod.readyAt {
+                unready = latest < readyAt + windowSeconds - 1e-9
             }
-            return HPA.PodSample(
-                value: reading.sum / Double(reading.count), ready: pod.ready && reading.ready, request: 1)
+            return HPA.PodSample(value: (mean * 1_000).rounded(), ready: !unready, request: 1_000)
         }
     }
 }

@@ -8,9 +8,10 @@ public struct AutoscalerSpec: Sendable, Equatable {
     /// Time-of-day (and day-of-week) bounds applied after the policy; the first matching rule wins.
     public var schedule: [ScheduleRule]
 
-    public init(policy: ScalingPolicy, metrics: MetricPipelineSpec = MetricPipelineSpec(), schedule: [ScheduleRule] = []) {
+    /// `metrics` nil: the pipeline of a stock installation for the policy's metrics (`MetricPipelineSpec.stock`).
+    public init(policy: ScalingPolicy, metrics: MetricPipelineSpec? = nil, schedule: [ScheduleRule] = []) {
         self.policy = policy
-        self.metrics = metrics
+        self.metrics = metrics ?? .stock(for: policy)
         self.schedule = schedule
     }
 
@@ -19,7 +20,7 @@ public struct AutoscalerSpec: Sendable, Equatable {
         switch policy {
         case .fixed(let count): return count...count
         case .hpa(let hpa): return hpa.minReplicas...hpa.maxReplicas
-        case .queue(let queue): return queue.minReplicas...queue.maxReplicas
+        case .queue(let queue): return min(queue.minReplicas, queue.idleReplicas ?? queue.minReplicas)...queue.maxReplicas
         case .predictive(let predictive): return predictive.minReplicas...predictive.maxReplicas
         }
     }
@@ -48,15 +49,21 @@ public enum ScalingPolicy: Sendable, Equatable {
 }
 
 /// What an autoscaler can measure. Per-replica metrics are averaged over the replicas that report them, as the HPA
-/// does; `totalQueueLength` and `totalInFlight` are deployment-wide (Kubernetes External metrics).
+/// does (Pods metrics, or a Resource metric for `utilization`); the `total…` ones are deployment-wide (Kubernetes
+/// External metrics).
 public enum ScalingMetric: String, Sendable, Equatable, CaseIterable {
     /// The replica's load averaged over the scrape window: for window batching (and the generic model) the fraction
     /// of time it serves a batch; for continuous batching its occupancy, the larger of running sequences ÷
     /// `maxConcurrency` and reserved KV tokens ÷ the KV budget. A Resource metric: unready replicas are handled as
     /// Kubernetes handles CPU.
     case utilization
+    /// The same load in percent (0–100) as NVIDIA's DCGM exporter reports `DCGM_FI_DEV_GPU_UTIL`, as a Pods metric:
+    /// no readiness rule, and replicas loading their model report it too.
+    case gpuUtilization
     /// Requests a replica holds (serving, or waiting in its own queue), at the scrape.
     case concurrency
+    /// Requests in service on a replica (vLLM's `num_requests_running`), at the scrape.
+    case running
     /// Requests waiting, per replica: its own queue plus an equal share of the central queue, at the scrape.
     case queueLength
     /// Arrivals per second over the scrape window, shared equally among ready replicas.
@@ -65,8 +72,21 @@ public enum ScalingMetric: String, Sendable, Equatable, CaseIterable {
     case totalQueueLength
     /// Requests waiting or in service in the whole deployment, at the scrape (External).
     case totalInFlight
+    /// Requests in service in the whole deployment (vLLM's `num_requests_running` summed), at the scrape (External).
+    case totalRunning
+    /// `DCGM_FI_DEV_GPU_UTIL` summed over every GPU of the replicas that report it, in percent (External): what an
+    /// HPA sums when an External metric's selector matches one series per GPU.
+    case totalGPUUtilization
 
-    public var isExternal: Bool { self == .totalQueueLength || self == .totalInFlight }
+    public var isExternal: Bool {
+        switch self {
+        case .totalQueueLength, .totalInFlight, .totalRunning, .totalGPUUtilization: return true
+        default: return false
+        }
+    }
+
+    /// Whether a replica that is still loading its model reports it (GPU counters do; serving metrics do not).
+    var reportedWhileLoading: Bool { self == .utilization || self == .gpuUtilization }
 }
 
 /// One metric and its target. `utilization` targets a fraction of capacity (0.7 for 70 %); per-replica metrics an
@@ -83,7 +103,7 @@ public struct MetricTarget: Sendable, Equatable {
 
 /// How metrics reach the autoscaler: scraped every `scrapeSeconds` (each sample covers the interval since the
 /// previous scrape, as metrics-server's usage window does), averaged over the samples of the last `windowSeconds`,
-/// and seen `lagSeconds` late (a Prometheus adapter's delay).
+/// and seen `lagSeconds` late.
 public struct MetricPipelineSpec: Sendable, Equatable {
     public var scrapeSeconds: Double
     public var windowSeconds: Double
@@ -93,6 +113,26 @@ public struct MetricPipelineSpec: Sendable, Equatable {
         self.scrapeSeconds = scrapeSeconds
         self.windowSeconds = windowSeconds ?? scrapeSeconds
         self.lagSeconds = lagSeconds
+    }
+
+    /// Resource metrics through metrics-server as its Helm chart deploys it (`--metric-resolution=15s`): a 15 s
+    /// usage window, read by the HPA one resolution late (the value it reads is 0–15 s old at the HPA's sync and
+    /// ends at the kubelet's last sample, older still).
+    public static let metricsServer = MetricPipelineSpec(scrapeSeconds: 15, windowSeconds: 15, lagSeconds: 15)
+    /// Pods and External metrics through Prometheus as kube-prometheus-stack deploys it (30 s scrape interval),
+    /// queried by prometheus-adapter or KEDA when the HPA asks: with the 15 s lag, the value the HPA reads at its
+    /// 15 s syncs is 15 or 30 s old (22.5 s on average, the mean age of a 30 s scrape seen at a random instant plus
+    /// half the HPA's period).
+    public static let prometheus = MetricPipelineSpec(scrapeSeconds: 30, windowSeconds: 30, lagSeconds: 15)
+
+    /// metrics-server for an HPA on `utilization` alone (and for a fixed count, which reads nothing); Prometheus
+    /// for every other metric and policy (docs/model-assumptions.md).
+    public static func stock(for policy: ScalingPolicy) -> MetricPipelineSpec {
+        switch policy {
+        case .fixed: return .metricsServer
+        case .hpa(let hpa): return hpa.metrics.allSatisfy { $0.metric == .utilization } ? .metricsServer : .prometheus
+        case .queue, .predictive: return .prometheus
+        }
     }
 }
 
@@ -105,10 +145,13 @@ public struct HPASpec: Sendable, Equatable {
     public var behavior: HPA.Behavior?
     public var tolerance: HPA.Tolerance
     public var syncPeriodSeconds: Double
+    /// `--horizontal-pod-autoscaler-cpu-initialization-period`: how long after a pod starts its utilization
+    /// sample must begin after its readiness to count.
+    public var cpuInitializationSeconds: Double
 
     public init(
         minReplicas: Int = 1, maxReplicas: Int, metrics: [MetricTarget], behavior: HPA.Behavior? = HPA.Behavior(),
-        tolerance: HPA.Tolerance = HPA.Tolerance(), syncPeriodSeconds: Double = 15
+        tolerance: HPA.Tolerance = HPA.Tolerance(), syncPeriodSeconds: Double = 15, cpuInitializationSeconds: Double = 300
     ) {
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
@@ -116,36 +159,47 @@ public struct HPASpec: Sendable, Equatable {
         self.behavior = behavior
         self.tolerance = tolerance
         self.syncPeriodSeconds = syncPeriodSeconds
+        self.cpuInitializationSeconds = cpuInitializationSeconds
     }
 }
 
-/// KEDA's model: a scaler is active while its metric exceeds `activationThreshold`; KEDA takes the deployment from 0
-/// to 1 replica when it becomes active, and back to 0 after `cooldownSeconds` without activity (when `minReplicas`
-/// is 0). Between 1 and `maxReplicas` an HPA scales on the metric as an External `AverageValue` target.
+/// KEDA's model: a scaler is active while its metric exceeds `activationThreshold`; at each poll KEDA takes the
+/// deployment from 0 (or `idleReplicas`) to `max(minReplicas, 1)` when it is active, and back to `idleReplicas` (or
+/// 0, when `minReplicas` is 0) once `cooldownSeconds` have passed since a poll last saw it active. Between
+/// `max(minReplicas, 1)` and `maxReplicas` the HPA KEDA creates scales on the metric as an External `AverageValue`
+/// target, with `behavior` (nil, KEDA's default, is the HPA's legacy rule).
 public struct QueueScalerSpec: Sendable, Equatable {
-    /// `totalQueueLength` (KEDA's queue-length scalers) or `totalInFlight`.
+    /// `totalQueueLength` (KEDA's queue-length scalers), `totalInFlight`, `totalRunning` or `totalGPUUtilization`.
     public var metric: ScalingMetric
     public var targetPerReplica: Double
     public var activationThreshold: Double
     public var minReplicas: Int
     public var maxReplicas: Int
+    /// KEDA's `idleReplicaCount`: the count while inactive, below `minReplicas`; nil: idle mode off.
+    public var idleReplicas: Int?
     public var pollingSeconds: Double
     public var cooldownSeconds: Double
+    /// KEDA's `initialCooldownPeriod`: before any poll has seen activity, the target scales down once this has
+    /// passed since the start.
+    public var initialCooldownSeconds: Double
     public var behavior: HPA.Behavior?
     public var syncPeriodSeconds: Double
 
     public init(
         metric: ScalingMetric = .totalQueueLength, targetPerReplica: Double, activationThreshold: Double = 0,
-        minReplicas: Int = 0, maxReplicas: Int, pollingSeconds: Double = 30, cooldownSeconds: Double = 300,
-        behavior: HPA.Behavior? = HPA.Behavior(), syncPeriodSeconds: Double = 15
+        minReplicas: Int = 0, maxReplicas: Int, idleReplicas: Int? = nil, pollingSeconds: Double = 30,
+        cooldownSeconds: Double = 300, initialCooldownSeconds: Double = 0, behavior: HPA.Behavior? = nil,
+        syncPeriodSeconds: Double = 15
     ) {
         self.metric = metric
         self.targetPerReplica = targetPerReplica
         self.activationThreshold = activationThreshold
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
+        self.idleReplicas = idleReplicas
         self.pollingSeconds = pollingSeconds
         self.cooldownSeconds = cooldownSeconds
+        self.initialCooldownSeconds = initialCooldownSeconds
         self.behavior = behavior
         self.syncPeriodSeconds = syncPeriodSeconds
     }

@@ -50,7 +50,8 @@ final class ControlLoop {
     /// once) and the schedule's; becomes the new scale target. `logged` is false for a fixed count that stays the
     /// same: it has nothing to explain (decisions.md #34).
     func decide(now: Double, pods: [FleetView.Pod]) -> (decision: ScalingDecision, before: Int, kind: FleetEvent.Kind, logged: Bool) {
-        let view = FleetView(current: scaleTarget, pods: pods, samples: pipeline.visible(at: now))
+        let view = FleetView(
+            now: now, current: scaleTarget, pods: pods, samples: pipeline.visible(at: now), windowSeconds: spec.metrics.windowSeconds)
         var decision = autoscaler.decide(now: now, view: view)
         let bounds = spec.replicaBounds
         if !(bounds ~= decision.replicas) && !(decision.replicas == 0 && scaleTarget == 0) {

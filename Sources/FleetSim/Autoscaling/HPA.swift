@@ -1,17 +1,18 @@
-/// The Kubernetes HorizontalPodAutoscaler (autoscaling/v2) decision, as the controller in kubernetes'
-/// `pkg/controller/podautoscaler` makes it (replica_calculator.go for the ratio and pod handling, horizontal.go for
-/// stabilization and scaling policies). Written from the documented algorithm and its tests' facts, not from its code.
-///
-/// This file is the pure decision: metrics and history in, replica count out. Wiring it to a simulated fleet (sync
-/// period, metric lag, starting replicas) is the autoscaling capability's other half.
+/// The Kubernetes HorizontalPodAutoscaler (autoscaling/v2) replica calculation, as kubernetes'
+/// `pkg/controller/podautoscaler/replica_calculator.go` and `metrics/utilization.go` make it (v1.35–v1.36 behaviour;
+/// docs/model-assumptions.md lists the version read and every rule). Written from the algorithm and its tests'
+/// tables, not from its code. The controller's memory — stabilization and rate limits — is in HPAController.swift.
 public enum HPA {
-    /// One pod's sample of the metric.
+    /// One pod as the calculator sees it.
     public struct PodSample: Sendable, Equatable {
-        /// The measured value (millicores for CPU, or the custom metric); nil when the pod has no metric yet.
+        /// The pod's metric: for a Resource target in milli-units of the same unit as `request` (millicores), for a
+        /// Pods target in the metric's own unit; nil when the pod has no metric.
         public var value: Double?
-        /// Whether the pod is ready. Only resource (CPU) metrics treat unready pods specially, as Kubernetes does.
+        /// False for a pod Kubernetes groups as unready: Pending (still being placed and provisioned) for every
+        /// metric, and for a Resource metric one inside its CPU initialization period whose sample began before it
+        /// became ready, or one that has never been ready (HPAFleetView decides which).
         public var ready: Bool
-        /// The pod's resource request, for utilization targets (same unit as `value`).
+        /// The pod's resource request (millicores), for utilization targets.
         public var request: Double?
 
         public init(value: Double?, ready: Bool = true, request: Double? = nil) {
@@ -22,51 +23,42 @@ public enum HPA {
     }
 
     public enum Target: Sendable, Equatable {
-        /// Average utilization of the pods' requests, as a fraction (0.7 for 70 %); a resource metric.
+        /// Average utilization of the pods' requests, a whole percent as Kubernetes' `averageUtilization` is (given
+        /// as a fraction: 0.7 for 70 %); a Resource metric.
         case utilization(Double)
         /// Average value per pod (a Pods metric, e.g. queue length or requests per second).
         case averageValue(Double)
+
+        var percent: Int64 {
+            if case .utilization(let fraction) = self { return Int64((fraction * 100).rounded()) }
+            return 0
+        }
     }
 
-    /// The desired replica count before behavior is applied (replica_calculator.go).
+    /// The calculator's proposal for one Resource or Pods metric (`GetResourceReplicas`, `calcPlainMetricReplicas`);
+    /// nil when no ready pod has a metric (Kubernetes: "did not receive metrics for targeted pods"), which makes the
+    /// metric invalid.
     ///
-    /// Pods without a metric count as using 100 % of the target when the ratio says scale down, and 0 when it
-    /// says scale up. For resource metrics, unready pods are left out, and when the ratio says scale up they are
-    /// counted at 0. After either adjustment, no change is made if the new ratio is within tolerance or points the
-    /// other way.
+    /// Pods without a metric count, when the ratio says scale down, at 100 % of their request (or the target, if it
+    /// is above 100 %) for a Resource metric and at the target for a Pods metric; when it says scale up, at 0; at a
+    /// ratio of exactly 1 they are left out. Unready pods are left out, and counted at 0 when the ratio says scale up.
+    /// After either adjustment nothing changes if the new ratio is within tolerance or points the other way.
     public static func desiredReplicas(
         current: Int, samples: [PodSample], target: Target, tolerance: Tolerance = Tolerance()
-    ) -> Int {
-        let isResource: Bool
-        let targetValue: Double
-        switch target {
-        case .utilization(let fraction): isResource = true; targetValue = fraction
-        case .averageValue(let value): isResource = false; targetValue = value
-        }
+    ) -> Int? {
         var measured: [PodSample] = []
         var unready: [PodSample] = []
         var missing: [PodSample] = []
         for sample in samples {
-            if sample.value == nil {
-                missing.append(sample)
-            } else if isResource && !sample.ready {
+            if !sample.ready {
                 unready.append(sample)
+            } else if sample.value == nil {
+                missing.append(sample)
             } else {
                 measured.append(sample)
             }
         }
-        guard !measured.isEmpty else { return current }
-
-        func ratio(_ pods: [PodSample]) -> Double {
-            let total = pods.reduce(0) { $0 + ($1.value ?? 0) }
-            if isResource {
-                let requests = pods.reduce(0) { $0 + ($1.request ?? 0) }
-                return requests > 0 ? total / requests / targetValue : 0
-            }
-            return total / Double(pods.count) / targetValue
-        }
-
-        let usageRatio = ratio(measured)
+        guard !measured.isEmpty, let usageRatio = ratio(measured, target) else { return nil }
         let scaleUpWithUnready = !unready.isEmpty && usageRatio > 1
         if !scaleUpWithUnready && missing.isEmpty {
             if tolerance.contains(usageRatio) { return current }
@@ -74,11 +66,16 @@ public enum HPA {
         }
 
         var adjusted = measured
-        for var pod in missing {
-            // Assume the pod is at the target when scaling down, idle when scaling up: the cautious direction.
-            let atTarget = isResource ? (pod.request ?? 0) * targetValue : targetValue
-            pod.value = usageRatio < 1 ? atTarget : 0
-            adjusted.append(pod)
+        if usageRatio != 1 {
+            for var pod in missing {
+                switch target {
+                case .utilization:
+                    pod.value = usageRatio < 1 ? (pod.request ?? 0) * Double(max(100, target.percent)) / 100 : 0
+                case .averageValue(let value):
+                    pod.value = usageRatio < 1 ? value : 0
+                }
+                adjusted.append(pod)
+            }
         }
         if scaleUpWithUnready {
             for var pod in unready {
@@ -86,7 +83,7 @@ public enum HPA {
                 adjusted.append(pod)
             }
         }
-        let newRatio = ratio(adjusted)
+        guard let newRatio = ratio(adjusted, target) else { return current }
         if tolerance.contains(newRatio) || (usageRatio < 1 && newRatio > 1) || (usageRatio > 1 && newRatio < 1) {
             return current
         }
@@ -97,17 +94,63 @@ public enum HPA {
         return newReplicas
     }
 
-    /// The desired count for an External metric with an `AverageValue` target: the deployment-wide `total` over the
-    /// target per replica, unless the ratio to the current count is within tolerance.
-    public static func desiredReplicas(
-        current: Int, externalTotal total: Double, targetPerReplica: Double, tolerance: Tolerance = Tolerance()
-    ) -> Int {
-        if current > 0 && tolerance.contains(total / (targetPerReplica * Double(current))) { return current }
-        return Int((total / targetPerReplica).rounded(.up))
+    /// The metric's current value as Kubernetes reports it: the utilization in whole percent for a Resource target,
+    /// the average per pod for a Pods target, over the ready pods with a metric.
+    public static func usage(_ samples: [PodSample], target: Target) -> Double? {
+        let measured = samples.filter { $0.ready && $0.value != nil }
+        guard !measured.isEmpty else { return nil }
+        switch target {
+        case .utilization:
+            return utilizationPercent(measured).map(Double.init)
+        case .averageValue:
+            return Double(averageMilli(measured)) / 1000
+        }
     }
 
-    /// How far the usage ratio may stray from 1 before the controller acts: 10 % both ways by default; per direction
-    /// as with Kubernetes' configurable tolerance (`behavior.scaleUp.tolerance`, `behavior.scaleDown.tolerance`).
+    /// The usage ratio: for utilization, Σ usage × 100 ÷ Σ requests truncated to a whole percent, then over the
+    /// target percent (`GetResourceUtilizationRatio`); for an average value, the mean in milli-units truncated,
+    /// over the target in milli-units (`GetMetricUsageRatio`).
+    static func ratio(_ pods: [PodSample], _ target: Target) -> Double? {
+        switch target {
+        case .utilization:
+            guard let percent = utilizationPercent(pods) else { return nil }
+            return Double(percent) / Double(target.percent)
+        case .averageValue(let value):
+            return Double(averageMilli(pods)) / Double(milli(value))
+        }
+    }
+
+    static func utilizationPercent(_ pods: [PodSample]) -> Int64? {
+        let usage = pods.reduce(Int64(0)) { $0 + Int64(($1.value ?? 0).rounded()) }
+        let requests = pods.reduce(Int64(0)) { $0 + Int64(($1.request ?? 0).rounded()) }
+        guard requests > 0 else { return nil }
+        return usage * 100 / requests
+    }
+
+    static func averageMilli(_ pods: [PodSample]) -> Int64 {
+        pods.reduce(Int64(0)) { $0 + milli($1.value ?? 0) } / Int64(pods.count)
+    }
+
+    /// A quantity in milli-units, as Kubernetes passes metric values and targets (`MilliValue()`).
+    static func milli(_ value: Double) -> Int64 {
+        Int64((value * 1000).rounded())
+    }
+
+    /// The proposal for an External metric with an `AverageValue` target (`GetExternalPerPodMetricReplicas`):
+    /// ⌈total ÷ target per pod⌉, unless total ÷ (target × the pods that exist) is within tolerance, when it is the
+    /// pods that exist (`status.replicas`). From zero pods the ratio is infinite, so the formula applies.
+    public static func desiredReplicas(
+        statusReplicas: Int, externalTotal total: Double, targetPerReplica: Double, tolerance: Tolerance = Tolerance()
+    ) -> Int {
+        let usage = Double(milli(total))
+        let target = Double(milli(targetPerReplica))
+        if statusReplicas > 0 && tolerance.contains(usage / (target * Double(statusReplicas))) { return statusReplicas }
+        return Int((usage / target).rounded(.up))
+    }
+
+    /// How far the usage ratio may stray from 1 before the controller acts: 10 % both ways by default
+    /// (`--horizontal-pod-autoscaler-tolerance`); per direction as with Kubernetes' configurable tolerance
+    /// (`behavior.scaleUp.tolerance`, `behavior.scaleDown.tolerance`, on by default since v1.35). Inclusive.
     public struct Tolerance: Sendable, Equatable {
         public var scaleUp: Double
         public var scaleDown: Double
@@ -154,10 +197,12 @@ public enum HPA {
             self.policies = policies
         }
 
-        /// Kubernetes' defaults: scale up without stabilization by the larger of 4 pods or 100 % per 15 s.
+        /// Kubernetes' defaults (`pkg/apis/autoscaling/v2/defaults.go`): scale up without stabilization by the
+        /// larger of 4 pods or 100 % per 15 s.
         public static let defaultScaleUp = Rules(
             stabilizationWindowSeconds: 0, policies: [Policy(.pods, 4, periodSeconds: 15), Policy(.percent, 100, periodSeconds: 15)])
-        /// Kubernetes' defaults: scale down after 300 s of stabilization, by up to 100 % per 15 s.
+        /// Kubernetes' defaults: scale down after 300 s of stabilization (the controller's
+        /// `--horizontal-pod-autoscaler-downscale-stabilization`), by up to 100 % per 15 s.
         public static let defaultScaleDown = Rules(
             stabilizationWindowSeconds: 300, policies: [Policy(.percent, 100, periodSeconds: 15)])
     }
@@ -169,115 +214,6 @@ public enum HPA {
         public init(scaleUp: Rules = .defaultScaleUp, scaleDown: Rules = .defaultScaleDown) {
             self.scaleUp = scaleUp
             self.scaleDown = scaleDown
-        }
-    }
-
-    /// The controller's memory between syncs: past recommendations (for stabilization) and past scale changes (for
-    /// the per-period policies), with the behavior that reads them.
-    public struct Controller: Sendable {
-        public var minReplicas: Int
-        public var maxReplicas: Int
-        /// nil: the legacy rule of autoscaling/v1 (5-minute downscale stabilization, scale-up at most
-        /// max(2 × current, 4)).
-        public var behavior: Behavior?
-        private var recommendations: [(time: Double, replicas: Int)] = []
-        private var scaleUps: [(time: Double, replicas: Int)] = []
-        private var scaleDowns: [(time: Double, replicas: Int)] = []
-
-        public init(minReplicas: Int, maxReplicas: Int, behavior: Behavior? = Behavior()) {
-            self.minReplicas = minReplicas
-            self.maxReplicas = maxReplicas
-            self.behavior = behavior
-        }
-
-        /// The replica count to set at `now`, given the current count and the calculator's desired count.
-        public mutating func decide(now: Double, current: Int, desired: Int) -> Int {
-            // Scaling is off for a target scaled to zero by hand while min > 0, as in Kubernetes.
-            if current == 0 && minReplicas > 0 { return 0 }
-            let decided: Int
-            if let behavior {
-                let stabilized = stabilize(now: now, current: current, desired: desired, behavior: behavior)
-                decided = limitRate(now: now, current: current, desired: stabilized, behavior: behavior)
-            } else {
-                decided = legacy(now: now, current: current, desired: desired)
-            }
-            record(now: now, current: current, decided: decided)
-            return decided
-        }
-
-        private mutating func stabilize(now: Double, current: Int, desired: Int, behavior: Behavior) -> Int {
-            var up = desired
-            var down = desired
-            let upCutoff = now - behavior.scaleUp.stabilizationWindowSeconds
-            let downCutoff = now - behavior.scaleDown.stabilizationWindowSeconds
-            for recommendation in recommendations {
-                if recommendation.time > upCutoff { up = min(up, recommendation.replicas) }
-                if recommendation.time > downCutoff { down = max(down, recommendation.replicas) }
-            }
-            recommendations.append((now, desired))
-            let longest = max(behavior.scaleUp.stabilizationWindowSeconds, behavior.scaleDown.stabilizationWindowSeconds)
-            recommendations.removeAll { $0.time <= now - longest }
-            return min(max(current, up), down)
-        }
-
-        private func limitRate(now: Double, current: Int, desired: Int, behavior: Behavior) -> Int {
-            if desired > current {
-                let limit = max(scaleUpLimit(now: now, current: current, rules: behavior.scaleUp), current)
-                return min(desired, limit, maxReplicas)
-            }
-            if desired < current {
-                let limit = min(scaleDownLimit(now: now, current: current, rules: behavior.scaleDown), current)
-                return max(desired, limit, minReplicas)
-            }
-            return min(max(desired, minReplicas), maxReplicas)
-        }
-
-        private func scaleUpLimit(now: Double, current: Int, rules: Rules) -> Int {
-            if rules.selectPolicy == .disabled { return current }
-            let proposals = rules.policies.map { policy -> Int in
-                let start = current - change(in: scaleUps, since: now - policy.periodSeconds)
-                switch policy.kind {
-                case .pods: return start + policy.value
-                case .percent: return Int((Double(start) * (1 + Double(policy.value) / 100)).rounded(.up))
-                }
-            }
-            return (rules.selectPolicy == .min ? proposals.min() : proposals.max()) ?? current
-        }
-
-        private func scaleDownLimit(now: Double, current: Int, rules: Rules) -> Int {
-            if rules.selectPolicy == .disabled { return current }
-            let proposals = rules.policies.map { policy -> Int in
-                let start = current + change(in: scaleDowns, since: now - policy.periodSeconds)
-                switch policy.kind {
-                case .pods: return start - policy.value
-                case .percent: return Int(Double(start) * (1 - Double(policy.value) / 100))
-                }
-            }
-            // Max selects the policy allowing the biggest change, which for scaling down is the lowest count.
-            return (rules.selectPolicy == .min ? proposals.max() : proposals.min()) ?? current
-        }
-
-        private func change(in events: [(time: Double, replicas: Int)], since cutoff: Double) -> Int {
-            events.reduce(0) { $0 + ($1.time > cutoff ? $1.replicas : 0) }
-        }
-
-        private mutating func legacy(now: Double, current: Int, desired: Int) -> Int {
-            var stabilized = desired
-            for recommendation in recommendations where recommendation.time > now - 300 {
-                stabilized = max(stabilized, recommendation.replicas)
-            }
-            recommendations.append((now, desired))
-            recommendations.removeAll { $0.time <= now - 300 }
-            let scaleUpLimit = max(2 * current, 4)
-            return max(min(stabilized, scaleUpLimit, maxReplicas), minReplicas)
-        }
-
-        private mutating func record(now: Double, current: Int, decided: Int) {
-            if decided > current { scaleUps.append((now, decided - current)) }
-            if decided < current { scaleDowns.append((now, current - decided)) }
-            // Policies look back at most their longest period; keep an hour, far more than any real policy.
-            scaleUps.removeAll { $0.time <= now - 3_600 }
-            scaleDowns.removeAll { $0.time <= now - 3_600 }
         }
     }
 }

@@ -3,24 +3,25 @@ import DequeModule
 /// One replica's metrics in one scrape.
 struct PodReading {
     var replica: Int
-    /// Whether the replica was ready for the whole interval the sample covers. A replica that became ready during
-    /// it is reported unready, as Kubernetes treats a pod whose CPU sample started before its readiness.
-    var ready: Bool
     /// Whether the replica serves (and so exports per-request metrics); a replica loading its model reports only
     /// utilization.
     var serving: Bool
     var utilization: Double
     var concurrency: Double
+    var running: Double
     var queueLength: Double
     var requestsPerSecond: Double
 
     func value(of metric: ScalingMetric) -> Double {
         switch metric {
         case .utilization: return utilization
+        case .gpuUtilization: return utilization * 100
         case .concurrency: return concurrency
+        case .running: return running
         case .queueLength: return queueLength
         case .requestsPerSecond: return requestsPerSecond
-        case .totalQueueLength, .totalInFlight: preconditionFailure("\(metric) is deployment-wide")
+        case .totalQueueLength, .totalInFlight, .totalRunning, .totalGPUUtilization:
+            preconditionFailure("\(metric) is deployment-wide")
         }
     }
 }
@@ -34,9 +35,17 @@ struct MetricSample {
     var totalQueueLength: Double
     var totalInFlight: Double
     var arrivalsPerSecond: Double
+    /// GPUs per replica: DCGM reports one utilization series per GPU.
+    var gpusPerReplica: Int
 
     func total(_ metric: ScalingMetric) -> Double {
-        metric == .totalQueueLength ? totalQueueLength : totalInFlight
+        switch metric {
+        case .totalQueueLength: return totalQueueLength
+        case .totalInFlight: return totalInFlight
+        case .totalRunning: return totalInFlight - totalQueueLength
+        case .totalGPUUtilization: return pods.reduce(0) { $0 + $1.utilization } * 100 * Double(gpusPerReplica)
+        default: preconditionFailure("\(metric) is per replica")
+        }
     }
 }
 

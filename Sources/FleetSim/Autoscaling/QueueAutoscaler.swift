@@ -1,10 +1,13 @@
-/// KEDA: activation and scale to and from zero by polling the scaler, an HPA on the External metric in between.
+/// KEDA: a polling loop that activates the target (0 → N) and deactivates it after a cooldown, and between
+/// `max(minReplicas, 1)` and `maxReplicas` the HPA KEDA creates, on the trigger as an External `AverageValue` metric
+/// (kedacore/keda `pkg/scaling/executor/scale_scaledobjects.go` `RequestScale`, `controllers/keda/hpa.go`).
 struct QueueAutoscaler: Autoscaler {
     let spec: QueueScalerSpec
     var controller: HPA.Controller
     var nextPoll = 0.0
     var active = false
-    var lastActive = 0.0
+    /// When a poll last saw the trigger active; nil before any did.
+    var lastActive: Double?
 
     init(spec: QueueScalerSpec) {
         self.spec = spec
@@ -12,25 +15,58 @@ struct QueueAutoscaler: Autoscaler {
             minReplicas: max(spec.minReplicas, 1), maxReplicas: spec.maxReplicas, behavior: spec.behavior)
     }
 
+    /// KEDA polls on its own clock (at 0, then at the first sync `pollingInterval` after the previous poll); a poll
+    /// that finds no data reads the trigger as 0, as its Prometheus scaler reads an empty query result. The HPA
+    /// between polls needs data.
     mutating func decide(now: Double, view: FleetView) -> ScalingDecision {
-        guard let total = view.total(spec.metric) else {
-            return ScalingDecision(replicas: view.current, basis: "no metrics yet")
-        }
+        let total = view.total(spec.metric)
+        var basis = "\(spec.metric.rawValue) \(total.map(format) ?? "no data") (target \(format(spec.targetPerReplica)) per "
+            + "replica, activation above \(format(spec.activationThreshold)))"
         if now + 1e-9 >= nextPoll {
-            active = total > spec.activationThreshold
-            if active { lastActive = now }
             nextPoll = now + spec.pollingSeconds
+            active = (total ?? 0) > spec.activationThreshold
+            basis += active ? ": active" : ": inactive"
+            if let replicas = poll(now: now, current: view.current) {
+                return ScalingDecision(replicas: replicas.count, basis: basis + replicas.why)
+            }
         }
-        let basis = "\(spec.metric.rawValue) \(format(total)) (target \(format(spec.targetPerReplica)) per replica, "
-            + "activation above \(format(spec.activationThreshold))): \(active ? "active" : "inactive")"
-        if view.current == 0 {
-            return ScalingDecision(replicas: active ? max(spec.minReplicas, 1) : 0, basis: basis + (active ? " → activates" : ""))
-        }
-        if !active && spec.minReplicas == 0 && now - lastActive >= spec.cooldownSeconds {
-            return ScalingDecision(replicas: 0, basis: basis + " for \(Int(now - lastActive)) s → scales to zero")
-        }
-        let desired = HPA.desiredReplicas(current: view.current, externalTotal: total, targetPerReplica: spec.targetPerReplica)
-        let replicas = controller.decide(now: now, current: view.current, desired: desired)
-        return ScalingDecision(replicas: replicas, basis: basis + " → recommends \(desired)")
+        guard let total else { return ScalingDecision(replicas: view.current, basis: basis + "; HPA: no metrics yet") }
+        let desired = HPA.desiredReplicas(
+            statusReplicas: view.statusReplicas, externalTotal: total, targetPerReplica: spec.targetPerReplica)
+        let outcome = controller.reconcile(now: now, current: view.current, proposal: desired)
+        if case .disabled = outcome { return ScalingDecision(replicas: view.current, basis: basis + "; the HPA is idle at 0") }
+        return ScalingDecision(
+            replicas: outcome.replicas ?? view.current,
+            basis: basis + "; HPA: " + (HPAAutoscaler.describe(outcome, current: view.current).nonEmpty ?? "recommends \(desired)"))
     }
+
+    /// KEDA's own change at a poll, if it makes one: activation from zero (or idle) to `max(minReplicas, 1)`, and
+    /// after `cooldownSeconds` without activity (strictly more), back to `idleReplicas` or `minReplicas`.
+    private mutating func poll(now: Double, current: Int) -> (count: Int, why: String)? {
+        if active {
+            lastActive = now
+            if current == 0 || (spec.idleReplicas != nil && current < spec.minReplicas) {
+                return (max(spec.minReplicas, 1), " → activates")
+            }
+            return nil
+        }
+        if let idle = spec.idleReplicas, current > idle || (current > 0 && spec.minReplicas == 0) {
+            return cooledDown(now) ? (idle, " for the cooldown → idle") : nil
+        }
+        if spec.idleReplicas == nil, current > 0, spec.minReplicas == 0 {
+            return cooledDown(now) ? (0, " for the cooldown → scales to zero") : nil
+        }
+        if spec.idleReplicas == nil, current < spec.minReplicas { return (spec.minReplicas, " → minReplicas") }
+        return nil
+    }
+
+    private func cooledDown(_ now: Double) -> Bool {
+        if let lastActive { return lastActive + spec.cooldownSeconds < now - 1e-9 }
+        return spec.initialCooldownSeconds < now - 1e-9
+    }
+}
+
+extension String {
+    /// nil for an empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

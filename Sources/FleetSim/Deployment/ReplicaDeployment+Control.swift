@@ -13,19 +13,20 @@ extension ReplicaDeployment {
         for replica in (fleet.active + fleet.starting.filter { fleet[$0].loading }).sorted() {
             let load = engine.scrapeLoad(replica, now: now)
             let isReady = fleet[replica].state == .ready
+            let waiting = engine.ownQueueLength(replica)
             pods.append(PodReading(
                 replica: replica,
-                ready: isReady && fleet[replica].readySince <= control.lastScrape + 1e-9,
                 serving: isReady,
                 utilization: load / interval,
                 concurrency: Double(engine.held(replica)),
-                queueLength: Double(engine.ownQueueLength(replica)) + centralShare,
+                running: Double(engine.held(replica) - waiting),
+                queueLength: Double(waiting) + centralShare,
                 requestsPerSecond: ready > 0 ? arrivalsPerSecond / Double(ready) : 0))
         }
         control.published(
             MetricSample(
                 time: now, pods: pods, totalQueueLength: Double(engine.centralQueueLength + engine.queuedAtReplicas),
-                totalInFlight: Double(inFlight), arrivalsPerSecond: arrivalsPerSecond),
+                totalInFlight: Double(inFlight), arrivalsPerSecond: arrivalsPerSecond, gpusPerReplica: spec.instance.gpus),
             arrivals: recorder.total.requests.arrivals)
     }
 
@@ -34,7 +35,10 @@ extension ReplicaDeployment {
     func autoscalerSync() {
         guard let control else { return }
         let now = timers.now
-        let pods = (fleet.active + fleet.starting).sorted().map { FleetView.Pod(replica: $0, ready: fleet[$0].state == .ready) }
+        let pods = (fleet.active + fleet.starting).sorted().map { replica in
+            FleetView.Pod(replica: replica, startedAt: fleet[replica].loadingSince,
+                          readyAt: fleet[replica].state == .ready ? fleet[replica].readySince : nil)
+        }
         let (decision, before, kind, logged) = control.decide(now: now, pods: pods)
         if kind == .scaleUp { recorder.count(\.fleet.scaleUps) }
         if kind == .scaleDown { recorder.count(\.fleet.scaleDowns) }

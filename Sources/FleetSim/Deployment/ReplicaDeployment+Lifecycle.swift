@@ -20,7 +20,7 @@ extension ReplicaDeployment {
         if let warmPool = spec.pools[pool].warmPool, warm.take(fromPool: pool) {
             let times = startup.warm(warmPool)
             timers.set(.warmInstanceReady, slot: pool, at: now + times.refill)
-            fleet.setLoading(started)
+            fleet.setLoading(started, at: now)
             fleetEvent(.provision, pool: purchase, at: now, before: serving, after: serving,
                        "replica \(started) (\(reason)): warm start \(Self.seconds(times.start)); warm pool refill requested")
             timers.set(.replicaReady, slot: started, at: now + times.start)
@@ -38,7 +38,7 @@ extension ReplicaDeployment {
     /// Provisioning is over; the model loads.
     func replicaLoading(_ replica: Int) {
         guard fleet[replica].state == .starting else { return }
-        fleet.setLoading(replica)
+        fleet.setLoading(replica, at: timers.now)
         fleetEvent(.loading, pool: spec.pools[fleet[replica].pool].purchase, at: timers.now, before: fleet.serving,
                    after: fleet.serving, "replica \(replica) provisioned; loading the model")
         timers.set(.replicaReady, slot: replica, at: timers.now + fleet[replica].loadSeconds)

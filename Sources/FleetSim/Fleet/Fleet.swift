@@ -23,8 +23,10 @@ final class ReplicaFleet {
         var state: State
         /// When the instance was requested (billing starts).
         var requestedAt = 0.0
-        /// Whether its model is loading (provisioning is over, or it starts warm).
+        /// Whether its model is loading (provisioning is over, or it starts warm), and since when: the replica's
+        /// pod is Running from then. Replicas present at time 0 started long before (−∞).
         var loading = false
+        var loadingSince: Double?
         var loadSeconds = 0.0
         var readySince = 0.0
         /// Draining because of a scale-in (it ends when idle) rather than a reclaim notice (it ends with the notice).
@@ -43,7 +45,9 @@ final class ReplicaFleet {
 
     init(pools: [PoolSpec]) {
         self.pools = pools
-        records = pools.enumerated().flatMap { pool, spec in (0..<spec.count).map { _ in Record(pool: pool, state: .ready) } }
+        records = pools.enumerated().flatMap { pool, spec in
+            (0..<spec.count).map { _ in Record(pool: pool, state: .ready, loadingSince: -.infinity) }
+        }
         active = Array(records.indices)
         live = pools.map(\.count)
     }
@@ -61,8 +65,9 @@ final class ReplicaFleet {
         return records.count - 1
     }
 
-    func setLoading(_ replica: Int, loadSeconds: Double? = nil) {
+    func setLoading(_ replica: Int, at now: Double, loadSeconds: Double? = nil) {
         records[replica].loading = true
+        records[replica].loadingSince = now
         if let loadSeconds { records[replica].loadSeconds = loadSeconds }
     }
 

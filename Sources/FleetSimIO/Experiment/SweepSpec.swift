@@ -115,7 +115,8 @@ public enum SweepLoader {
         let items = try parametersValue.list()
         guard !items.isEmpty else { throw parametersValue.expected("at least one parameter") }
         let resolved = try ScenarioEncoder.yaml(baseScenario)
-        let validPaths = keyPaths(try Yams.compose(yaml: resolved)!)
+        // The file's own spelling (`metric:`) and the resolved one (`metrics: [...]`) are both valid key paths.
+        let validPaths = keyPaths(try Yams.compose(yaml: resolved)!) + keyPaths(try ScenarioLoader.compose(path: base))
         var parameters: [SweepSpec.Parameter] = []
         for item in items {
             let parameter = try decodeParameter(item, design: design)

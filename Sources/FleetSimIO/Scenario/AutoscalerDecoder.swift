@@ -22,7 +22,7 @@ struct AutoscalerDecoder {
         case ("hpa", let hpa):
             policy = .hpa(try decodeHPA(hpa))
         case ("manifest", let path):
-            policy = .hpa(try HPAManifest.read(path: FilePaths.resolve(try path.string(), from: baseDirectory), from: path))
+            throw path.error("a manifest is read when the scenario file is (ManifestExpansion); found one afterwards")
         case ("queue", let queue):
             policy = .queue(try decodeQueue(queue))
         case ("predictive", let predictive):
@@ -36,29 +36,32 @@ struct AutoscalerDecoder {
             }
             schedule = try decodeSchedule(try scheduledFields.required("rules", "a list of {days, from, to, min, max}"))
         }
-        let spec = AutoscalerSpec(policy: policy, metrics: try fields["metrics"].map(decodePipeline) ?? MetricPipelineSpec(), schedule: schedule)
+        let spec = AutoscalerSpec(
+            policy: policy, metrics: try fields["metrics"].map { try decodePipeline($0, stock: .stock(for: policy)) }, schedule: schedule)
         if case .predictive(let predictive) = policy, predictive.forecast == .shape, !hasRateCurve {
             throw fields["predictive"]!.error("forecast 'shape' reads the synthetic traffic's rate curve; a replayed trace has none (use seasonal or ewma)")
         }
         return spec
     }
 
-    private func decodePipeline(_ value: ScenarioValue) throws -> MetricPipelineSpec {
+    /// A key left out keeps the stock pipeline's value (a `window` left out is one scrape when `scrape` is given).
+    private func decodePipeline(_ value: ScenarioValue, stock: MetricPipelineSpec) throws -> MetricPipelineSpec {
         let fields = try value.mapping(allowed: ["scrape", "window", "lag"])
-        let scrape = try fields["scrape"]?.duration(in: 1e-3...86_400) ?? 15
-        let window = try fields["window"]?.duration(in: 1e-3...86_400) ?? scrape
+        let scrape = try fields["scrape"]?.duration(in: 1e-3...86_400) ?? stock.scrapeSeconds
+        let window = try fields["window"]?.duration(in: 1e-3...86_400) ?? (fields["scrape"] == nil ? stock.windowSeconds : scrape)
         if window < scrape - 1e-9 {
             throw fields["window"]!.expected("a window of at least one scrape interval (\(Quantities.format(seconds: scrape)))")
         }
         return MetricPipelineSpec(
-            scrapeSeconds: scrape, windowSeconds: window, lagSeconds: try fields["lag"]?.duration(in: 0...86_400) ?? 0)
+            scrapeSeconds: scrape, windowSeconds: window, lagSeconds: try fields["lag"]?.duration(in: 0...86_400) ?? stock.lagSeconds)
     }
 
     // MARK: HPA
 
     private func decodeHPA(_ value: ScenarioValue) throws -> HPASpec {
         let fields = try value.mapping(
-            allowed: ["minReplicas", "maxReplicas", "metric", "metrics", "behavior", "tolerance", "syncPeriod"])
+            allowed: ["minReplicas", "maxReplicas", "metric", "metrics", "behavior", "tolerance", "syncPeriod",
+                      "cpuInitializationPeriod"])
         let (minReplicas, maxReplicas) = try replicaRange(fields, defaultMin: 1)
         let metricValues: [ScenarioValue]
         switch try fields.oneOf(["metric", "metrics"], "what the HPA scales on, e.g. {utilization: 70%}") {
@@ -69,7 +72,14 @@ struct AutoscalerDecoder {
         var spec = HPASpec(
             minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: try metricValues.map(decodeMetric),
             behavior: try fields["behavior"].map(decodeBehavior),
-            syncPeriodSeconds: try fields["syncPeriod"]?.duration(in: 1e-3...86_400) ?? 15)
+            syncPeriodSeconds: try fields["syncPeriod"]?.duration(in: 1e-3...86_400) ?? 15,
+            cpuInitializationSeconds: try fields["cpuInitializationPeriod"]?.duration(in: 0...86_400) ?? 300)
+        if minReplicas == 0 && !spec.metrics.contains(where: { $0.metric.isExternal }) {
+            throw fields["minReplicas"]!.error(
+                "minReplicas 0 needs an External metric (totalQueueLength, totalInFlight, totalRunning or "
+                + "totalGPUUtilization), as Kubernetes requires with HPAScaleToZero: a Resource or Pods metric has no "
+                + "pod to read at zero replicas")
+        }
         if let tolerance = fields["tolerance"] {
             if tolerance.scalarText != nil {
                 spec.tolerance = HPA.Tolerance(try tolerance.fraction(in: 0...10))
@@ -91,7 +101,11 @@ struct AutoscalerDecoder {
         let (name, targetValue) = try fields.oneOf(names, "one metric and its target")
         let metric = ScalingMetric(rawValue: name)!
         if metric == .utilization {
-            return MetricTarget(metric, target: try targetValue.fraction(in: 1e-4...1))
+            let fraction = try targetValue.fraction(in: 0.01...1)
+            guard abs(fraction * 100 - (fraction * 100).rounded()) < 1e-9 else {
+                throw targetValue.expected("a whole percentage, as Kubernetes' averageUtilization is (e.g. 70%)")
+            }
+            return MetricTarget(metric, target: fraction)
         }
         if metric == .requestsPerSecond {
             return MetricTarget(metric, target: try targetValue.rate(in: 1e-9...1e9))
@@ -150,25 +164,31 @@ struct AutoscalerDecoder {
 
     private func decodeQueue(_ value: ScenarioValue) throws -> QueueScalerSpec {
         let fields = try value.mapping(allowed: [
-            "metric", "target", "activation", "minReplicas", "maxReplicas", "polling", "cooldown", "behavior", "syncPeriod",
+            "metric", "target", "activation", "minReplicas", "maxReplicas", "idleReplicas", "polling", "cooldown",
+            "initialCooldown", "behavior", "syncPeriod",
         ])
         var metric = ScalingMetric.totalQueueLength
         if let metricValue = fields["metric"] {
             guard let named = ScalingMetric(rawValue: try metricValue.string()), named.isExternal else {
-                throw metricValue.expected("totalQueueLength or totalInFlight")
+                throw metricValue.expected(ScalingMetric.allCases.filter(\.isExternal).map(\.rawValue).joined(separator: ", "))
             }
             metric = named
         }
         let (minReplicas, maxReplicas) = try replicaRange(fields, defaultMin: 0)
+        let idle = try fields["idleReplicas"]?.integer("a replica count", in: 0...Self.maxReplicas)
+        if let idle, idle >= minReplicas {
+            throw fields["idleReplicas"]!.error("idleReplicas (\(idle)) must be below minReplicas (\(minReplicas)), as KEDA requires")
+        }
         return QueueScalerSpec(
             metric: metric,
             targetPerReplica: try fields.required("target", "requests per replica, e.g. 4")
                 .number("a positive target per replica", in: 1e-9...1e9),
             activationThreshold: try fields["activation"]?.number("a non-negative threshold", in: 0...1e9) ?? 0,
-            minReplicas: minReplicas, maxReplicas: maxReplicas,
+            minReplicas: minReplicas, maxReplicas: maxReplicas, idleReplicas: idle,
             pollingSeconds: try fields["polling"]?.duration(in: 1e-3...86_400) ?? 30,
             cooldownSeconds: try fields["cooldown"]?.duration(in: 0...7 * 86_400) ?? 300,
-            behavior: try fields["behavior"].map(decodeBehavior) ?? HPA.Behavior(),
+            initialCooldownSeconds: try fields["initialCooldown"]?.duration(in: 0...7 * 86_400) ?? 0,
+            behavior: try fields["behavior"].map(decodeBehavior),
             syncPeriodSeconds: try fields["syncPeriod"]?.duration(in: 1e-3...86_400) ?? 15)
     }
 

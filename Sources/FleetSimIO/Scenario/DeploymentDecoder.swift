@@ -71,7 +71,7 @@ struct DeploymentDecoder {
                 .decode(autoscalerValue)
             if case .hpa(let hpa) = deployment.autoscaler!.policy, hpa.minReplicas > 0, deployment.replicaCount == 0 {
                 throw autoscalerValue.error("an HPA leaves a deployment at 0 replicas alone (Kubernetes disables scaling "
-                    + "for a target scaled to zero); give the pools at least one instance, or use 'queue' to scale from zero")
+                    + "for a target scaled to zero); give the pools at least one instance; to scale from zero use 'queue', or minReplicas 0 with an External metric")
             }
         } else if let managed = deployment.pools.firstIndex(where: { $0.isManaged && ($0.max != Int.max || $0.min != 0) }) {
             throw try fields.required("pools", "").list()[managed].error(

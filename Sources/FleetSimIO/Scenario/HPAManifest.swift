@@ -2,29 +2,77 @@ import FleetSim
 import Foundation
 import Yams
 
-/// Reads a Kubernetes `HorizontalPodAutoscaler` manifest (autoscaling/v2) as an HPA policy.
+/// Reads a Kubernetes manifest file as a scaling policy: an autoscaling/v2 `HorizontalPodAutoscaler`, or a KEDA
+/// `ScaledObject` (KEDAManifest.swift). The file may be what `kubectl apply -f` takes — several YAML documents, or a
+/// `kind: List` — and the autoscaler is picked from it: the only one, or the one whose `scaleTargetRef.name` is the
+/// deployment's name. Other kinds (the Deployment, a Service) are skipped.
 ///
-/// Metrics map to FleetSim's: a `Resource` metric with a `Utilization` target (cpu, or a GPU resource) is
-/// `utilization`; `Pods` metrics with an `AverageValue` target are named after FleetSim's per-replica metrics or
-/// vLLM's (`vllm:num_requests_running` is concurrency, `vllm:num_requests_waiting` the queue); `External` metrics
-/// with an `AverageValue` target are `totalQueueLength` / `totalInFlight`. Anything else is refused by name.
-/// `scaleTargetRef` is not read: the manifest scales the deployment that references it.
+/// Metrics map to what FleetSim measures (`metricNames`). `scaleTargetRef` only picks the autoscaler.
 enum HPAManifest {
+    /// Metric names a manifest may use, by metric type, and what FleetSim measures for each. DCGM names match in
+    /// any case (the exporter writes `DCGM_FI_DEV_GPU_UTIL`, Prometheus setups often lower-case it).
     static let podsMetricNames: [String: ScalingMetric] = [
-        "concurrency": .concurrency, "queueLength": .queueLength, "requestsPerSecond": .requestsPerSecond,
-        "vllm:num_requests_running": .concurrency, "vllm:num_requests_waiting": .queueLength,
+        "concurrency": .concurrency, "running": .running, "queueLength": .queueLength,
+        "requestsPerSecond": .requestsPerSecond, "gpuUtilization": .gpuUtilization,
+        "vllm:num_requests_running": .running, "vllm:num_requests_waiting": .queueLength,
+        "dcgm_fi_dev_gpu_util": .gpuUtilization,
     ]
     static let externalMetricNames: [String: ScalingMetric] = [
-        "totalQueueLength": .totalQueueLength, "totalInFlight": .totalInFlight,
+        "totalQueueLength": .totalQueueLength, "totalInFlight": .totalInFlight, "totalRunning": .totalRunning,
+        "totalGPUUtilization": .totalGPUUtilization,
+        "vllm:num_requests_waiting": .totalQueueLength, "vllm:num_requests_running": .totalRunning,
+        "dcgm_fi_dev_gpu_util": .totalGPUUtilization,
     ]
     static let utilizationResources = ["cpu", "nvidia.com/gpu", "gpu"]
 
-    /// `reference` is the scenario value that named the file; errors inside the manifest name the manifest.
-    static func read(path: String, from reference: ScenarioValue) throws -> HPASpec {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw reference.error("cannot read the HPA manifest \(path)")
+    /// The policy in the manifest at `path` for the deployment `deployment`; `reference` is the scenario value that
+    /// named the file. Errors inside the manifest name the manifest and its line.
+    static func read(path: String, from reference: ScenarioValue?, deployment: String) throws -> ScalingPolicy {
+        if let reference, !FileManager.default.isReadableFile(atPath: path) {
+            throw reference.error("cannot read the manifest \(path)")
         }
-        return try decode(ScenarioValue(node: try ScenarioLoader.compose(path: path), file: path))
+        let documents = try ScenarioLoader.composeAll(path: path).flatMap { try items(ScenarioValue(node: $0, file: path)) }
+        let autoscalers = try documents.filter { document in
+            let kind = try document.mapping(allowed: [])["kind"]?.string()
+            return kind == "HorizontalPodAutoscaler" || kind == "ScaledObject"
+        }
+        guard !autoscalers.isEmpty else {
+            let kinds = documents.compactMap { try? $0.mapping(allowed: [])["kind"]?.string() }
+            throw ScenarioError(file: path, line: nil, keyPath: "", message:
+                "holds no HorizontalPodAutoscaler or ScaledObject" + (kinds.isEmpty ? "" : " (found \(kinds.joined(separator: ", ")))"))
+        }
+        let chosen: ScenarioValue
+        if autoscalers.count == 1 {
+            chosen = autoscalers[0]
+        } else {
+            let targets = autoscalers.map { targetName($0) ?? "?" }
+            guard let index = targets.firstIndex(of: deployment), targets.filter({ $0 == deployment }).count == 1 else {
+                if deployment.isEmpty {
+                    throw ScenarioError(file: path, line: nil, keyPath: "", message:
+                        "holds \(autoscalers.count) autoscalers (scaling \(targets.joined(separator: ", "))); name one with --target")
+                }
+                throw ScenarioError(file: path, line: nil, keyPath: "", message:
+                    "holds \(autoscalers.count) autoscalers (scaling \(targets.joined(separator: ", "))); exactly one must "
+                    + "have scaleTargetRef.name \(deployment), the deployment that reads it")
+            }
+            chosen = autoscalers[index]
+        }
+        if try chosen.mapping(allowed: [])["kind"]?.string() == "ScaledObject" {
+            return .queue(try KEDAManifest.decode(chosen))
+        }
+        return .hpa(try decode(chosen))
+    }
+
+    /// A document, or the items of a `kind: List`.
+    private static func items(_ document: ScenarioValue) throws -> [ScenarioValue] {
+        let fields = try document.mapping(allowed: [])
+        guard try fields["kind"]?.string() == "List" else { return [document] }
+        return try fields.required("items", "the list's objects").list()
+    }
+
+    private static func targetName(_ document: ScenarioValue) -> String? {
+        let spec = try? document.mapping(allowed: [])["spec"]?.mapping(allowed: [])
+        return try? spec?["scaleTargetRef"]?.mapping(allowed: [])["name"]?.string()
     }
 
     static func decode(_ root: ScenarioValue) throws -> HPASpec {
@@ -33,11 +81,9 @@ enum HPAManifest {
         guard try apiVersion.string() == "autoscaling/v2" else {
             throw apiVersion.expected("apiVersion autoscaling/v2 (v1 and the v2beta versions are not read)")
         }
-        let kind = try top.required("kind", "HorizontalPodAutoscaler")
-        guard try kind.string() == "HorizontalPodAutoscaler" else { throw kind.expected("kind HorizontalPodAutoscaler") }
         let spec = try top.required("spec", "the autoscaler's spec").mapping(
             allowed: ["scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"])
-        let minReplicas = try spec["minReplicas"]?.integer("a replica count of at least 1", in: 1...AutoscalerDecoder.maxReplicas) ?? 1
+        let minReplicas = try spec["minReplicas"]?.integer("a replica count", in: 0...AutoscalerDecoder.maxReplicas) ?? 1
         let maxValue = try spec.required("maxReplicas", "the most replicas")
         let maxReplicas = try maxValue.integer("a replica count of at least 1", in: 1...AutoscalerDecoder.maxReplicas)
         if minReplicas > maxReplicas {
@@ -48,24 +94,31 @@ enum HPAManifest {
             metrics = try metricsValue.list().map(decodeMetric)
             guard !metrics.isEmpty else { throw metricsValue.expected("at least one metric") }
         }
-        var behavior: HPA.Behavior?
-        var tolerance = HPA.Tolerance()
-        if let behaviorValue = spec["behavior"] {
-            let fields = try behaviorValue.mapping(allowed: ["scaleUp", "scaleDown"])
-            let rules = AutoscalerDecoder(baseDirectory: "", hasRateCurve: false)
-            var decoded = HPA.Behavior()
-            if let up = fields["scaleUp"] {
-                decoded.scaleUp = try rules.decodeRules(up, defaults: .defaultScaleUp, seconds: true)
-                tolerance.scaleUp = try up.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleUp
-            }
-            if let down = fields["scaleDown"] {
-                decoded.scaleDown = try rules.decodeRules(down, defaults: .defaultScaleDown, seconds: true)
-                tolerance.scaleDown = try down.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleDown
-            }
-            behavior = decoded
+        if minReplicas == 0 && !metrics.contains(where: { $0.metric.isExternal }) {
+            throw spec["minReplicas"]!.error(
+                "minReplicas 0 needs an External (or Object) metric, as Kubernetes requires with the HPAScaleToZero gate")
         }
+        let (behavior, tolerance) = try decodeBehavior(spec["behavior"])
         return HPASpec(
             minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: metrics, behavior: behavior, tolerance: tolerance)
+    }
+
+    /// autoscaling/v2 `behavior` (seconds as integers, per-direction `tolerance`); nil when absent.
+    static func decodeBehavior(_ value: ScenarioValue?) throws -> (HPA.Behavior?, HPA.Tolerance) {
+        var tolerance = HPA.Tolerance()
+        guard let value else { return (nil, tolerance) }
+        let fields = try value.mapping(allowed: ["scaleUp", "scaleDown"])
+        let rules = AutoscalerDecoder(baseDirectory: "", hasRateCurve: false)
+        var decoded = HPA.Behavior()
+        if let up = fields["scaleUp"] {
+            decoded.scaleUp = try rules.decodeRules(up, defaults: .defaultScaleUp, seconds: true)
+            tolerance.scaleUp = try up.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleUp
+        }
+        if let down = fields["scaleDown"] {
+            decoded.scaleDown = try rules.decodeRules(down, defaults: .defaultScaleDown, seconds: true)
+            tolerance.scaleDown = try down.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleDown
+        }
+        return (decoded, tolerance)
     }
 
     private static func decodeMetric(_ value: ScenarioValue) throws -> MetricTarget {
@@ -92,16 +145,17 @@ enum HPAManifest {
             let key = type == "Pods" ? "pods" : "external"
             let known = type == "Pods" ? podsMetricNames : externalMetricNames
             let body = try fields.required(key, "{metric: {name}, target}").mapping(allowed: ["metric", "target"])
-            let metricName = try body.required("metric", "{name}").mapping(allowed: ["name", "selector"]).required("name", "the metric's name")
-            guard let metric = known[try metricName.string()] else {
-                throw metricName.error("unknown \(type) metric \"\(try metricName.string())\"; FleetSim measures "
-                    + known.keys.sorted().joined(separator: ", ")
-                    + Suggestions.didYouMean(try metricName.string(), among: Array(known.keys)))
+            let nameValue = try body.required("metric", "{name}").mapping(allowed: ["name", "selector"]).required("name", "the metric's name")
+            let name = try nameValue.string()
+            guard let metric = known[name] ?? known[name.lowercased()].flatMap({ name.lowercased().hasPrefix("dcgm") ? $0 : nil }) else {
+                throw nameValue.error(unknownMetric(name, type: type, known: known))
             }
             let target = try body.required("target", "{type: AverageValue, averageValue}")
                 .mapping(allowed: ["type", "averageValue", "value", "averageUtilization"])
             let targetType = try target.required("type", "AverageValue")
-            guard try targetType.string() == "AverageValue" else { throw targetType.expected("an AverageValue target") }
+            guard try targetType.string() == "AverageValue" else {
+                throw targetType.expected("an AverageValue target (Value targets are not modelled)")
+            }
             let amount = try quantity(try target.required("averageValue", "the target per pod, e.g. \"4\""))
             guard amount > 0 else { throw target["averageValue"]!.expected("a target above 0") }
             return MetricTarget(metric, target: amount)
@@ -110,12 +164,23 @@ enum HPAManifest {
         }
     }
 
+    /// What can be measured, and how to map a metric of one's own to it.
+    static func unknownMetric(_ name: String, type: String, known: [String: ScalingMetric]) -> String {
+        let byMetric = Dictionary(grouping: known.keys.sorted(), by: { known[$0]! })
+        let lines = byMetric.keys.sorted { $0.rawValue < $1.rawValue }.map { metric in
+            "\(metric.rawValue) (\(byMetric[metric]!.joined(separator: ", ")))"
+        }
+        return "unknown \(type) metric \"\(name)\"\(Suggestions.didYouMean(name, among: Array(known.keys))). FleetSim "
+            + "measures: \(lines.joined(separator: "; ")). To simulate this HPA, rename the metric in a copy of the "
+            + "manifest to the one that measures the same thing (the names in parentheses are accepted as they are)"
+    }
+
     /// A Kubernetes quantity: a number with an optional suffix m (milli), k, M or G.
     static func quantity(_ value: ScenarioValue) throws -> Double {
         let text = try value.string()
         let suffixes: [(String, Double)] = [("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9)]
         for (suffix, scale) in suffixes where text.hasSuffix(suffix) {
-            if let number = Double(text.dropLast(suffix.count)), number.isFinite { return number * scale }
+            if let number = Double(text.dropLast(suffix.count)), number.isFinite, number >= 0 { return number * scale }
         }
         guard let number = Double(text), number.isFinite, number >= 0 else {
             throw value.expected("a Kubernetes quantity such as \"4\", \"500m\" or \"2k\"")

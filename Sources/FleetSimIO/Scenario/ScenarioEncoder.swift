@@ -182,30 +182,33 @@ public enum ScenarioEncoder {
         return map(pairs)
     }
 
-    private static func autoscaler(_ a: AutoscalerSpec) -> Node {
+    /// A policy as the scenario's own key and tree (`hpa`, `queue`, …).
+    static func policy(_ policy: ScalingPolicy) -> (String, Node) {
         func count(_ value: Int) -> Node { Node(String(value)) }
-        var pairs: [(String, Node)] = []
-        switch a.policy {
+        switch policy {
         case .fixed(let replicas):
-            pairs.append(("fixed", count(replicas)))
+            return ("fixed", count(replicas))
         case .hpa(let hpa):
             var fields: [(String, Node)] = [
                 ("minReplicas", count(hpa.minReplicas)), ("maxReplicas", count(hpa.maxReplicas)),
                 ("metrics", Node(hpa.metrics.map(metric))),
                 ("tolerance", flow([("scaleUp", number(hpa.tolerance.scaleUp)), ("scaleDown", number(hpa.tolerance.scaleDown))])),
                 ("syncPeriod", duration(hpa.syncPeriodSeconds)),
+                ("cpuInitializationPeriod", duration(hpa.cpuInitializationSeconds)),
             ]
             if let behavior = hpa.behavior { fields.append(("behavior", Self.behavior(behavior))) }
-            pairs.append(("hpa", map(fields)))
+            return ("hpa", map(fields))
         case .queue(let queue):
             var fields: [(String, Node)] = [
                 ("metric", Node(queue.metric.rawValue)), ("target", number(queue.targetPerReplica)),
                 ("activation", number(queue.activationThreshold)), ("minReplicas", count(queue.minReplicas)),
                 ("maxReplicas", count(queue.maxReplicas)), ("polling", duration(queue.pollingSeconds)),
-                ("cooldown", duration(queue.cooldownSeconds)), ("syncPeriod", duration(queue.syncPeriodSeconds)),
+                ("cooldown", duration(queue.cooldownSeconds)), ("initialCooldown", duration(queue.initialCooldownSeconds)),
+                ("syncPeriod", duration(queue.syncPeriodSeconds)),
             ]
+            if let idle = queue.idleReplicas { fields.append(("idleReplicas", count(idle))) }
             if let behavior = queue.behavior { fields.append(("behavior", Self.behavior(behavior))) }
-            pairs.append(("queue", map(fields)))
+            return ("queue", map(fields))
         case .predictive(let predictive):
             let forecast: Node
             switch predictive.forecast {
@@ -220,8 +223,13 @@ public enum ScenarioEncoder {
             if let lead = predictive.leadSeconds { fields.append(("lead", duration(lead))) }
             fields += [("minReplicas", count(predictive.minReplicas)), ("maxReplicas", count(predictive.maxReplicas)),
                        ("syncPeriod", duration(predictive.syncPeriodSeconds))]
-            pairs.append(("predictive", map(fields)))
+            return ("predictive", map(fields))
         }
+    }
+
+    private static func autoscaler(_ a: AutoscalerSpec) -> Node {
+        func count(_ value: Int) -> Node { Node(String(value)) }
+        var pairs = [policy(a.policy)]
         pairs.append(("metrics", flow([("scrape", duration(a.metrics.scrapeSeconds)), ("window", duration(a.metrics.windowSeconds)),
                                        ("lag", duration(a.metrics.lagSeconds))])))
         if !a.schedule.isEmpty {

@@ -28,6 +28,30 @@ public enum ScenarioLoader {
     /// Reads and parses one YAML document (a scenario, variant, sweep file or manifest), refusing a file too large
     /// to parse within the memory a document may take (`ResourceLimits.maxDocumentBytes`).
     static func compose(path: String) throws -> Node {
+        let text = try readDocument(path: path)
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                throw ScenarioError(file: path, line: nil, keyPath: "", message: "the file is empty; expected a scenario mapping")
+            }
+            return root
+        } catch let error as YamlError {
+            throw syntaxError(error, file: path)
+        }
+    }
+
+    /// Every YAML document in the file (`---`-separated, as `kubectl apply -f` reads them).
+    static func composeAll(path: String) throws -> [Node] {
+        let text = try readDocument(path: path)
+        do {
+            let documents = Array(try Yams.compose_all(yaml: text))
+            guard !documents.isEmpty else { throw ScenarioError(file: path, line: nil, keyPath: "", message: "the file is empty") }
+            return documents
+        } catch let error as YamlError {
+            throw syntaxError(error, file: path)
+        }
+    }
+
+    private static func readDocument(path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ScenarioError(file: path, line: nil, keyPath: "", message: "no such file")
         }
@@ -42,14 +66,7 @@ public enum ScenarioLoader {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError(file: path, line: nil, keyPath: "", message: "cannot be read as UTF-8 text")
         }
-        do {
-            guard let root = try Yams.compose(yaml: text) else {
-                throw ScenarioError(file: path, line: nil, keyPath: "", message: "the file is empty; expected a scenario mapping")
-            }
-            return root
-        } catch let error as YamlError {
-            throw syntaxError(error, file: path)
-        }
+        return text
     }
 
     /// `top` laid over `base`.
@@ -100,7 +117,7 @@ public enum ScenarioLoader {
     static func decode(
         document original: Node, file: String, defaultName: String, overrides: [Override], seed: UInt64?
     ) throws -> Scenario {
-        var document = original
+        var document = try ManifestExpansion.expand(original, file: file)
         for override in overrides {
             document = try override.apply(to: document)
         }

@@ -126,7 +126,7 @@ import Testing
 
     @Test(arguments: [
         ("apiVersion: autoscaling/v2", "apiVersion: autoscaling/v1", "apiVersion", "expected apiVersion autoscaling/v2"),
-        ("kind: HorizontalPodAutoscaler", "kind: Deployment", "kind", "expected kind HorizontalPodAutoscaler"),
+        ("kind: HorizontalPodAutoscaler", "kind: Deployment", "", "holds no HorizontalPodAutoscaler or ScaledObject (found Deployment)"),
         ("- type: Resource", "- type: Object", "spec.metrics[0].type", "Object and ContainerResource are not modelled"),
         ("vllm:num_requests_waiting", "vllm:gpu_cache_usage", "spec.metrics[1].pods.metric.name",
          "unknown Pods metric \"vllm:gpu_cache_usage\""),

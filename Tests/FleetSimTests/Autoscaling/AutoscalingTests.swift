@@ -32,54 +32,66 @@ import Testing
         recorder.fleetEvents.last { $0.kind == .ready && $0.timeSeconds <= time }?.replicasAfter ?? 0
     }
 
-    /// Default behavior allows the larger of +4 pods and +100 % per 15 s: 3 → 7 → 14 → 28 → 40.
+    /// Default behavior allows the larger of +4 pods and +100 % per 15 s: 3 → 7 → 14 → 28 → 40. A rate metric
+    /// comes through Prometheus' stock pipeline (30 s scrapes, seen 15 s late): the first sample, taken at 30 s, is
+    /// seen from 45 s, so the HPA holds at 3 for three syncs. At 60 s it still sees the 30 s sample, over the 3 pods
+    /// that existed then: the 4 new ones have no metric and count as 0 on scale-up, which keeps the recommendation
+    /// at 40.
     @Test func defaultBehaviorScalesThreeToFortyInFourSyncs() {
         let recorder = TimelineRecorder()
         _ = Simulation(scenario: Self.constantLoad(metric: MetricTarget(.requestsPerSecond, target: 10)), observer: recorder).run()
         let decisions = Self.decisions(recorder).prefix(10)
         #expect(decisions.map(\.timeSeconds) == [0, 15, 30, 45, 60, 75, 90, 105, 120, 135])
-        #expect(decisions.map(\.replicasAfter) == [3, 7, 14, 28, 40, 40, 40, 40, 40, 40])
+        #expect(decisions.map(\.replicasAfter) == [3, 3, 3, 7, 14, 28, 40, 40, 40, 40])
+        #expect(decisions[4].detail.contains("over 3 ready pods, 11 without metrics") == false)
+        #expect(decisions[4].detail.contains("over 3 ready pods, 4 without metrics"), "\(decisions[4].detail)")
         // With no cold start each new replica serves at once.
-        #expect(Self.readyAt(30, recorder) == 14)
+        #expect(Self.readyAt(60, recorder) == 14)
     }
 
-    /// With a 60 s model load, starting replicas have no metric yet: on scale-up they count as 0, which leaves a
-    /// rate metric's recommendation at 40, so the decisions are the same while readiness lags 60 s behind.
+    /// With a 60 s model load, starting replicas have no serving metric yet: on scale-up they count as 0, which
+    /// leaves a rate metric's recommendation at 40, so the decisions are the same while readiness lags 60 s behind
+    /// each of them (the 4 started at 45 s are ready at 105 s, the 7 started at 60 s at 120 s).
     @Test func startingReplicasWithoutMetricsCountAsIdleWhenScalingUp() {
         let recorder = TimelineRecorder()
         _ = Simulation(scenario: Self.constantLoad(metric: MetricTarget(.requestsPerSecond, target: 10), load: 60),
                        observer: recorder).run()
         let decisions = Self.decisions(recorder)
-        #expect(decisions.prefix(5).map(\.replicasAfter) == [3, 7, 14, 28, 40])
-        #expect(decisions[2].detail.contains("over 3 ready pods, 4 unready or without metrics"), "\(decisions[2].detail)")
-        #expect(Self.readyAt(74, recorder) == 3)
-        #expect(Self.readyAt(75, recorder) == 7)
-        #expect(Self.readyAt(120, recorder) == 40)
+        #expect(decisions.prefix(7).map(\.replicasAfter) == [3, 3, 3, 7, 14, 28, 40])
+        #expect(decisions[5].detail.contains("over 3 ready pods, 11 without metrics"), "\(decisions[5].detail)")
+        #expect(Self.readyAt(104, recorder) == 3)
+        #expect(Self.readyAt(105, recorder) == 7)
+        #expect(Self.readyAt(120, recorder) == 14)
+        #expect(Self.readyAt(135, recorder) == 28)
     }
 
-    /// Utilization saturates: 3 replicas fully busy at a 70 % target recommend ⌈3 × 1/0.7⌉ = 5. With no cold start
-    /// the next syncs continue 5 → 8 → 12. With a 60 s cold start, the 2 unready replicas count as idle on
-    /// scale-up, which brings the ratio to 3/(5 × 0.7) < 1: the direction flips and the HPA holds at 5 until they
-    /// serve and are measured for a whole scrape (ready at 75, measured at 90), then goes to 8.
+    /// Utilization saturates: 3 replicas fully busy at a 70 % target recommend ⌈3 × 100/70⌉ = 5. It comes through
+    /// metrics-server's stock pipeline (15 s samples seen 15 s late): the first, taken at 15 s, is seen at 30 s.
+    /// The 2 replicas added at 30 s are inside their CPU initialization period, so their samples count only once a
+    /// whole sample (15 s) follows their readiness; until then they are unready and count as idle on scale-up,
+    /// which brings the ratio to 3 × 100/(5 × 70) < 1: the direction flips and the HPA holds at 5. Without a cold
+    /// start they are ready at 30 s, measured by the 45 s sample, seen at 60 s → 8. With a 60 s cold start they are
+    /// ready at 90 s, measured by the 105 s sample, seen at 120 s → 8; the 3 added then are unready and hold it.
     @Test(arguments: [0.0, 60.0])
     func unreadyReplicasHoldUtilizationScaling(_ load: Double) {
         let recorder = TimelineRecorder()
         _ = Simulation(scenario: Self.constantLoad(metric: MetricTarget(.utilization, target: 0.7), rate: 1_000, load: load),
                        observer: recorder).run()
-        let counts = Self.decisions(recorder).prefix(8).map(\.replicasAfter)
+        let counts = Self.decisions(recorder).prefix(10).map(\.replicasAfter)
         if load == 0 {
-            #expect(Array(counts.prefix(4)) == [3, 5, 8, 12])
+            #expect(Array(counts.prefix(5)) == [3, 3, 5, 5, 8])
         } else {
-            #expect(Array(counts) == [3, 5, 5, 5, 5, 5, 8, 8])
+            #expect(Array(counts) == [3, 3, 5, 5, 5, 5, 5, 5, 8, 8])
         }
     }
 
-    /// The legacy rule (no `behavior`): scale-up at most max(2 × current, 4) per sync.
+    /// The legacy rule (no `behavior`): scale-up at most max(2 × current, 4) per sync, from the first sample seen
+    /// (at 45 s, as in the default-behavior test).
     @Test func legacyRuleDoublesPerSync() {
         let recorder = TimelineRecorder()
         _ = Simulation(scenario: Self.constantLoad(metric: MetricTarget(.requestsPerSecond, target: 10), behavior: nil),
                        observer: recorder).run()
-        #expect(Self.decisions(recorder).prefix(5).map(\.replicasAfter) == [3, 6, 12, 24, 40])
+        #expect(Self.decisions(recorder).prefix(7).map(\.replicasAfter) == [3, 3, 3, 6, 12, 24, 40])
     }
 
     /// When the load goes away, default behavior waits out the 300 s scale-down stabilization window (the largest
@@ -90,10 +102,12 @@ import Testing
         let recorder = TimelineRecorder()
         let result = Simulation(scenario: scenario, observer: recorder).run()
         let downs = recorder.fleetEvents.filter { $0.kind == .scaleDown }
-        // The scrape at 105 s still saw arrivals until 100 s (recommending 27); from 120 s on the rate is 0. The
-        // 40-replica recommendation of 90 s leaves the window at 390 s, the 27 of 105 s at 405 s.
-        #expect(downs.map(\.timeSeconds) == [390, 405])
-        #expect(downs.map(\.replicasAfter) == [27, 1])
+        // Prometheus scrapes every 30 s, seen 15 s late. The 90 s sample (40 replicas' worth) is seen at 105 and
+        // 120 s; the 120 s sample saw arrivals for 10 of its 30 s, 133.3/s over 40 pods → ⌈40 × 133.3/400⌉ = 14,
+        // seen at 135 and 150 s; from the 150 s sample on the rate is 0 (→ minReplicas 1), seen from 165 s. The
+        // window keeps recommendations newer than 300 s: the 40 of 120 s leaves it at 420 s, the 14 of 150 s at 450 s.
+        #expect(downs.map(\.timeSeconds) == [420, 450])
+        #expect(downs.map(\.replicasAfter) == [14, 1])
         #expect(result.deployments[0].fleet.scaleDowns == 2)
         #expect(recorder.fleetEvents.filter { $0.kind == .terminate }.count == 39)
     }
@@ -131,25 +145,30 @@ import Testing
     // MARK: Queue-based (KEDA)
 
     /// From zero: the first poll that sees requests activates the deployment (0 → 1); the HPA then scales on
-    /// in-flight requests per replica; after the traffic stops and the cooldown passes, back to zero.
+    /// in-flight requests per replica; after the traffic stops and the cooldown passes, back to zero. Arrivals are
+    /// deterministic (one per 0.25 s), so each scrape's count is known.
     @Test func queueScalerActivatesFromZeroAndCoolsDownToZero() {
         var deployment = Fixtures.deployment(servers: 0, service: .constant(1))
         deployment.autoscaler = AutoscalerSpec(policy: .queue(QueueScalerSpec(
             metric: .totalInFlight, targetPerReplica: 5, minReplicas: 0, maxReplicas: 10, pollingSeconds: 30, cooldownSeconds: 300)))
         let scenario = Scenario(
             name: "keda", durationSeconds: 1800, windowSeconds: 60,
-            traffic: TrafficSpec(ratePerSecond: 4, spikes: [Spike(atSeconds: 600, durationSeconds: 1200, multiplier: 1e-9)],
+            traffic: TrafficSpec(ratePerSecond: 4, arrivals: .deterministic,
+                                 spikes: [Spike(atSeconds: 600, durationSeconds: 1200, multiplier: 1e-9)],
                                  classes: [RequestClass(name: "a", deployment: "model")]),
             deployments: [deployment])
         let recorder = TimelineRecorder()
         let result = Simulation(scenario: scenario, observer: recorder).run()
         let changes = recorder.fleetEvents.filter { $0.kind == .scaleUp || $0.kind == .scaleDown }
-        #expect(changes.first?.timeSeconds == 15 && changes.first?.replicasBefore == 0 && changes.first?.replicasAfter == 1)
+        // KEDA polls at 0, 30, 60 s, …; Prometheus scrapes every 30 s, seen 15 s late. The 30 s sample (requests
+        // queued for want of a replica) is the first seen, by the poll at 60 s.
+        #expect(changes.first?.timeSeconds == 60 && changes.first?.replicasBefore == 0 && changes.first?.replicasAfter == 1)
         let last = changes.last!
         #expect(last.replicasAfter == 0)
-        // Polls every 30 s from 15 s: the last to see requests in flight is at 585 s (the traffic stops at 600 s,
-        // each request takes 1 s); the 300 s cooldown runs out at 885 s, a sync instant.
-        #expect(last.timeSeconds == 885, "\(last.timeSeconds)")
+        // The traffic stops at 600 s with the last request (arrived at 599.75 s, 1 s of service) still in flight at
+        // the 600 s scrape, which the poll at 630 s sees; the poll at 660 s sees 0. The cooldown (300 s, strictly
+        // exceeded) has run out at the first poll after 930 s: 960 s.
+        #expect(last.timeSeconds == 960, "\(last.timeSeconds)")
         #expect(result.total.requests.inFlightAtEnd == 0 && result.total.requests.completed == result.total.requests.arrived)
     }
 

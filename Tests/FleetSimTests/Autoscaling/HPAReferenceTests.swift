@@ -1,145 +1,194 @@
 import FleetSim
 import Testing
 
-/// The Kubernetes HPA decision against the reference cases of kubernetes' `pkg/controller/podautoscaler` tests
-/// (replica_calculator_test.go, horizontal_test.go): the expected replica counts after one sync must match exactly.
+/// The replica calculator against the table cases of kubernetes' `pkg/controller/podautoscaler`
+/// (replica_calculator_test.go and the calculator-level cases of horizontal_test.go), each named after its upstream
+/// test. Upstream pods have two containers; here a pod's level and request are their sums. A "hot" pod (started
+/// within the CPU initialization period, its sample reaching back before readiness) is an unready sample.
 @Suite struct HPAReferenceTests {
     typealias Pod = HPA.PodSample
 
+    /// CPU pods: usage and requests in millicores (request 1,000 m unless given).
     static func cpu(_ millicores: [Double], ready: [Bool]? = nil, requests: [Double]? = nil) -> [Pod] {
         millicores.indices.map { i in
             Pod(value: millicores[i], ready: ready?[i] ?? true, request: requests?[i] ?? 1_000)
         }
     }
 
-    @Test func utilizationRatioScalesUp() {
-        // 3 pods at 300/500/700 m of 1 CPU, target 30 %: 50 % / 30 % × 3 = 5.
-        #expect(HPA.desiredReplicas(current: 3, samples: Self.cpu([300, 500, 700]), target: .utilization(0.3)) == 5)
+    static func replicas(_ current: Int, _ pods: [Pod], _ target: HPA.Target, tolerance: HPA.Tolerance = HPA.Tolerance()) -> Int? {
+        HPA.desiredReplicas(current: current, samples: pods, target: target, tolerance: tolerance)
     }
 
-    @Test func anUnreadyPodCountsAsIdleWhenScalingUp() {
-        // Pod 0 unready: the ready pods say 60 % (×2); counting the unready one at 0 gives 40 % / 30 % × 3 → 4.
+    @Test func testReplicaCalcScaleUp() {
+        // 300/500/700 m of 1 CPU, target 30 %: 50 % → 5.
+        #expect(Self.replicas(3, Self.cpu([300, 500, 700]), .utilization(0.3)) == 5)
+        #expect(HPA.usage(Self.cpu([300, 500, 700]), target: .utilization(0.3)) == 50)
+    }
+
+    @Test func testReplicaCalcScaleUpUnreadyLessScale() {
+        // The first pod unready (or hot, TestReplicaCalcScaleUpHotCpuLessScale): 60 % over the ready two → 4.
         let pods = Self.cpu([300, 500, 700], ready: [false, true, true])
-        #expect(HPA.desiredReplicas(current: 3, samples: pods, target: .utilization(0.3)) == 4)
+        #expect(Self.replicas(3, pods, .utilization(0.3)) == 4)
+        #expect(HPA.usage(pods, target: .utilization(0.3)) == 60)
     }
 
-    @Test func unreadyPodsThatReverseTheDirectionMeanNoChange() {
-        // [ready, unready, unready] at 400/500/700: the ready pod says scale up (40 % > 30 %); with the unready ones
-        // at 0 the ratio drops below 1, so the controller keeps 3.
-        let pods = Self.cpu([400, 500, 700], ready: [true, false, false])
-        #expect(HPA.desiredReplicas(current: 3, samples: pods, target: .utilization(0.3)) == 3)
+    @Test func testReplicaCalcScaleUpUnreadyNoScale() {
+        // Two unready pods counted at 0 reverse the direction (also TestReplicaCalcScaleHotCpuNoScale): keep 3.
+        #expect(Self.replicas(3, Self.cpu([400, 500, 700], ready: [true, false, false]), .utilization(0.3)) == 3)
     }
 
-    @Test func scaleDownIgnoresUnreadyPods() {
-        // 5 pods at 100/300/500/250/250 m, target 50 %: 28 % / 50 % × 5 → 3.
-        #expect(HPA.desiredReplicas(current: 5, samples: Self.cpu([100, 300, 500, 250, 250]), target: .utilization(0.5)) == 3)
-        // The last two unready: they are left out when scaling down: 30 % / 50 % × 3 → 2.
+    @Test func testReplicaCalcScaleUpIgnoresFailedPods() {
+        // Failed and deleting pods are not passed to the calculator (FleetSim leaves draining replicas out): 2 pods
+        // at 500/700 m of a 30 % target → 4.
+        #expect(Self.replicas(2, Self.cpu([500, 700]), .utilization(0.3)) == 4)
+    }
+
+    @Test func testReplicaCalcScaleUpCM() {
+        // A Pods metric at 20/10/30 qps, target 15: 20 / 15 × 3 → 4.
+        #expect(Self.replicas(3, [20.0, 10, 30].map { Pod(value: $0) }, .averageValue(15)) == 4)
+    }
+
+    @Test func testReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale() {
+        // Readiness does not matter for a Pods metric once the pod runs: 50/10/30, target 15 → 6.
+        #expect(Self.replicas(3, [50.0, 10, 30].map { Pod(value: $0) }, .averageValue(15)) == 6)
+    }
+
+    @Test func testReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown() {
+        // 50/15/30 qps: the mean in milli-units truncates to 31,666 → 31.666 / 15 × 3 → 7.
+        let pods = [50.0, 15, 30].map { Pod(value: $0) }
+        #expect(Self.replicas(3, pods, .averageValue(15)) == 7)
+        #expect(HPA.usage(pods, target: .averageValue(15)) == 31.666)
+    }
+
+    @Test func testReplicaCalcScaleDown() {
+        // 100/300/500/250/250 m, target 50 %: 28 % → 0.56 × 5 → 3.
+        #expect(Self.replicas(5, Self.cpu([100, 300, 500, 250, 250]), .utilization(0.5)) == 3)
+    }
+
+    @Test func testReplicaCalcScaleDownExcludeUnreadyPods() {
+        // The last two unready are left out when scaling down: 30 % over three → 2 (TestScaleDownIncludeUnreadyPods).
         let pods = Self.cpu([100, 300, 500, 250, 250], ready: [true, true, true, false, false])
-        #expect(HPA.desiredReplicas(current: 5, samples: pods, target: .utilization(0.5)) == 2)
+        #expect(Self.replicas(5, pods, .utilization(0.5)) == 2)
     }
 
-    @Test func withinToleranceNothingChanges() {
-        // Requests 0.9/1.0/1.1 CPU, usage 1010/1030/1020 m: 102 % of a 100 % target, inside the 10 % tolerance.
+    @Test func testReplicaCalcScaleDownExcludeUnscheduledPods() {
+        // Pending pods are unready whatever the metric: one running pod at 200 m of 2 CPU (10 %) of a 50 % target,
+        // four Pending → 1.
+        let pods = Self.cpu([200], requests: [2_000]) + (0..<4).map { _ in Pod(value: nil, ready: false, request: 2_000) }
+        #expect(Self.replicas(5, pods, .utilization(0.5)) == 1)
+    }
+
+    @Test func testReplicaCalcScaleDownCM() {
+        // TestScaleDownCM: 5 pods at 12 qps, target 20 → 3.
+        #expect(Self.replicas(5, (0..<5).map { _ in Pod(value: 12) }, .averageValue(20)) == 3)
+    }
+
+    @Test func testReplicaCalcTolerance() {
+        // Requests 0.9/1.0/1.1 CPU, usage 1010/1030/1020 m: 102 % of a 100 % target, inside the band.
+        #expect(Self.replicas(3, Self.cpu([1_010, 1_030, 1_020], requests: [900, 1_000, 1_100]), .utilization(1.0)) == 3)
+    }
+
+    @Test func testConfigurableTolerance() {
+        // "Scaling up because of a 1% configurable tolerance": the same 102 % acts with a 1 % scale-up tolerance.
         let pods = Self.cpu([1_010, 1_030, 1_020], requests: [900, 1_000, 1_100])
-        #expect(HPA.desiredReplicas(current: 3, samples: pods, target: .utilization(1.0)) == 3)
+        #expect(Self.replicas(3, pods, .utilization(1.0), tolerance: HPA.Tolerance(scaleUp: 0.01, scaleDown: 0.1)) == 4)
+        // "No scale-down because of a 90% configurable tolerance": 30 % of a 100 % target stays.
+        #expect(Self.replicas(3, Self.cpu([300, 300, 300]), .utilization(1.0), tolerance: HPA.Tolerance(scaleUp: 0.1, scaleDown: 0.9)) == 3)
     }
 
-    @Test func podsMetricAverages() {
-        // A Pods metric at 20/10/30 with target 15: 20 / 15 × 3 → 4.
-        let pods = [20.0, 10, 30].map { Pod(value: $0) }
-        #expect(HPA.desiredReplicas(current: 3, samples: pods, target: .averageValue(15)) == 4)
+    @Test func testReplicaCalcToleranceCM() {
+        // 20/21/21 qps against 20 (mean 20.666): within 10 %; TestToleranceCM's 20/20.001/21 too.
+        #expect(Self.replicas(3, [20.0, 21, 21].map { Pod(value: $0) }, .averageValue(20)) == 3)
+        #expect(HPA.usage([20.0, 21, 21].map { Pod(value: $0) }, target: .averageValue(20)) == 20.666)
+        #expect(Self.replicas(3, [20.0, 20.001, 21].map { Pod(value: $0) }, .averageValue(20)) == 3)
     }
 
-    @Test func missingMetricsAreCautious() {
-        // Scaling down, a pod without a metric counts at the target (100 %): 2 pods at 10 % of 1 CPU, one missing,
-        // target 50 %: (100 + 100 + 500) / 3000 = 23.3 % → 0.467 × 3 → 2.
-        let pods = [Pod(value: 100, request: 1_000), Pod(value: 100, request: 1_000), Pod(value: nil, request: 1_000)]
-        #expect(HPA.desiredReplicas(current: 3, samples: pods, target: .utilization(0.5)) == 2)
-        // Scaling up, it counts at 0: (900 + 900 + 0) / 3000 = 60 % of 50 % → 1.2 × 3 → 4.
-        let busy = [Pod(value: 900, request: 1_000), Pod(value: 900, request: 1_000), Pod(value: nil, request: 1_000)]
-        #expect(HPA.desiredReplicas(current: 3, samples: busy, target: .utilization(0.5)) == 4)
+    @Test func testReplicaCalcMissingMetrics() {
+        // TestMissingMetrics (horizontal_test.go): 4 pods, metrics 400 and 95 m, target 100 %: 24 % says scale down,
+        // the two missing count at 100 % of their request: (400 + 95 + 2000) / 4000 = 62 % → ceil(2.48) = 3.
+        let pods = Self.cpu([400, 95]) + [Pod(value: nil, request: 1_000), Pod(value: nil, request: 1_000)]
+        #expect(Self.replicas(4, pods, .utilization(1.0)) == 3)
     }
 
-    @Test func defaultBehaviorDoublesOrAddsFour() {
-        // Default scale-up: max(4 pods, 100 %) per 15 s. 10 → desired 50 → 20.
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 100)
-        #expect(controller.decide(now: 0, current: 10, desired: 50) == 20)
+    @Test func testReplicaCalcMissingMetricsScaleDownTargetOver100() {
+        // A target above 100 % fills missing pods at the target: requests 2/2/4/4 CPU, pod 0 unready at 400 m, pods
+        // 1–2 at 200 m (6 %), pod 3 missing; target 300 %: (200 + 200 + 12000) / 10000 = 124 % → 0.413 × 3 → 2.
+        let pods = [Pod(value: 400, ready: false, request: 2_000), Pod(value: 200, request: 2_000),
+                    Pod(value: 200, request: 4_000), Pod(value: nil, request: 4_000)]
+        #expect(Self.replicas(4, pods, .utilization(3.0)) == 2)
+        #expect(HPA.usage(pods, target: .utilization(3.0)) == 6)
     }
 
-    @Test func podsAndPercentPoliciesTakeTheLarger() {
-        // Pods 100 and Percent 100 per 60 s: 10 → 500 → max(110, 20) = 110.
-        let up = HPA.Rules(stabilizationWindowSeconds: 0, policies: [
-            HPA.Policy(.pods, 100, periodSeconds: 60), HPA.Policy(.percent, 100, periodSeconds: 60)])
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 1_000, behavior: HPA.Behavior(scaleUp: up))
-        #expect(controller.decide(now: 0, current: 10, desired: 500) == 110)
+    @Test func missingPodsAtFullRequestNotAtTheTarget() {
+        // The case the FleetSim test used to encode wrongly: 2 pods at 100 m of 1 CPU, one missing, target 50 %:
+        // (100 + 100 + 1000) / 3000 = 40 % → 0.8 × 3 → 3 (not 2, as filling at the target would give).
+        let pods = Self.cpu([100, 100]) + [Pod(value: nil, request: 1_000)]
+        #expect(Self.replicas(3, pods, .utilization(0.5)) == 3)
+        // Scaling up, a missing pod counts at 0: (900 + 900 + 0) / 3000 = 60 % of 50 % → 4.
+        #expect(Self.replicas(3, Self.cpu([900, 900]) + [Pod(value: nil, request: 1_000)], .utilization(0.5)) == 4)
     }
 
-    @Test func percentPolicyScalesByItsShare() {
-        // Percent 200 per 60 s: 10 → 50 → ceil(10 × 3) = 30.
-        let up = HPA.Rules(stabilizationWindowSeconds: 0, policies: [HPA.Policy(.percent, 200, periodSeconds: 60)])
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 1_000, behavior: HPA.Behavior(scaleUp: up))
-        #expect(controller.decide(now: 0, current: 10, desired: 50) == 30)
+    @Test func testReplicaCalcMissingMetricsNoChangeEq() {
+        // Exactly at target, missing pods are left out: 2 pods, one at 1000 m of a 100 % target → 2.
+        #expect(Self.replicas(2, Self.cpu([1_000]) + [Pod(value: nil, request: 1_000)], .utilization(1.0)) == 2)
+        // TestPlainMetricReplicaCalcMissingMetricsNoChangeEq: 20/19/21 qps of target 20 and two missing → 5.
+        let plain = [20.0, 19, 21].map { Pod(value: $0) } + [Pod(value: nil), Pod(value: nil)]
+        #expect(Self.replicas(5, plain, .averageValue(20)) == 5)
     }
 
-    @Test(arguments: [(20, 80), (2, 98)])
-    func scaleDownPoliciesTakeTheBiggestChange(_ pods: Int, _ expected: Int) {
-        // Scale-down Pods n and Percent 1 per 60 s, no stabilization: 100 → 2 → min(100 − n, 99).
-        let down = HPA.Rules(stabilizationWindowSeconds: 0, policies: [
-            HPA.Policy(.pods, pods, periodSeconds: 60), HPA.Policy(.percent, 1, periodSeconds: 60)])
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 1_000, behavior: HPA.Behavior(scaleDown: down))
-        #expect(controller.decide(now: 0, current: 100, desired: 2) == expected)
+    @Test func testMissingReports() {
+        // One of four pods reports, 200 m of 200 m at a 50 % target: ratio 2 × 1 ready pod → 2.
+        #expect(Self.replicas(4, Self.cpu([200], requests: [200]), .utilization(0.5)) == 2)
     }
 
-    /// With constant load asking for 40 and default behavior, 15 s syncs go 3 → 7 → 14 → 28 → 40: each sync may
-    /// add the larger of 4 pods and 100 % of the replicas at the start of its 15 s period.
-    @Test func consecutiveSyncsFollowTheDefaultRate() {
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 100)
-        var replicas = 3
-        var seen = [replicas]
-        for sync in 1...4 {
-            replicas = controller.decide(now: Double(sync) * 15, current: replicas, desired: 40)
-            seen.append(replicas)
-        }
-        #expect(seen == [3, 7, 14, 28, 40])
+    @Test func testMoreReplicasThanSpecNoScale() {
+        // A rolling update's surge: spec 4, 5 pods at 500 m of 1 CPU, target 50 %: ratio exactly 1 → 4 (current).
+        #expect(Self.replicas(4, Self.cpu([500, 500, 500, 500, 500]), .utilization(0.5)) == 4)
     }
 
-    /// Scale-down waits for the stabilization window: the highest recommendation of the last 300 s holds.
-    @Test func scaleDownIsStabilized() {
-        var controller = HPA.Controller(minReplicas: 1, maxReplicas: 100)
-        #expect(controller.decide(now: 0, current: 10, desired: 10) == 10)
-        #expect(controller.decide(now: 15, current: 10, desired: 4) == 10)
-        #expect(controller.decide(now: 299, current: 10, desired: 4) == 10)
-        #expect(controller.decide(now: 301, current: 10, desired: 4) == 4)
+    @Test func wholePercentUtilization() {
+        // Utilization truncates to a whole percent before the ratio: 1652 m of 3000 m is 55 % (not 55.07 %), 1.10
+        // of a 50 % target, on the inclusive edge of the 10 % band: no change. Exact ratios would scale to 4.
+        #expect(Self.replicas(3, Self.cpu([550, 551, 551]), .utilization(0.5)) == 3)
+        #expect(HPA.usage(Self.cpu([550, 551, 551]), target: .utilization(0.5)) == 55)
+        // 1499 m of 3000 m is 49 %, not 49.97 %.
+        #expect(HPA.usage(Self.cpu([499, 500, 500]), target: .utilization(0.5)) == 49)
     }
 
-    /// Without behavior (autoscaling/v1), scale-up is bounded by max(2 × current, 4) and scale-down by the highest
-    /// recommendation of the last 5 minutes; a target at 0 replicas with min > 0 is left alone.
-    @Test func legacyRulesAndDisabledScaling() {
-        var legacy = HPA.Controller(minReplicas: 1, maxReplicas: 100, behavior: nil)
-        #expect(legacy.decide(now: 0, current: 1, desired: 10) == 4)
-        #expect(legacy.decide(now: 15, current: 4, desired: 10) == 8)
-        #expect(legacy.decide(now: 30, current: 8, desired: 2) == 10)
-        var off = HPA.Controller(minReplicas: 2, maxReplicas: 10)
-        #expect(off.decide(now: 0, current: 0, desired: 5) == 0)
+    @Test func testComputedToleranceAlgImplementation() {
+        // 10 pods using 150 m of 300 m (50 %): a 56 % target gives 0.893 → 9; a 55 % target 0.909, inside → 10.
+        let pods = Self.cpu(Array(repeating: 150, count: 10), requests: Array(repeating: 300, count: 10))
+        #expect(Self.replicas(10, pods, .utilization(0.56)) == 9)
+        #expect(Self.replicas(10, pods, .utilization(0.55)) == 10)
     }
 
-    /// External metrics with an AverageValue target: ⌈total ÷ target⌉, unless total ÷ (target × current) is within
-    /// tolerance of 1.
-    @Test func externalAverageValue() {
-        #expect(HPA.desiredReplicas(current: 4, externalTotal: 100, targetPerReplica: 10) == 10)
-        #expect(HPA.desiredReplicas(current: 10, externalTotal: 105, targetPerReplica: 10) == 10)
-        #expect(HPA.desiredReplicas(current: 10, externalTotal: 111, targetPerReplica: 10) == 12)
-        #expect(HPA.desiredReplicas(current: 3, externalTotal: 0, targetPerReplica: 10) == 0)
+    @Test func noReadyPodWithAMetricIsInvalid() {
+        // TestEmptyMetrics / "did not receive metrics for targeted pods": nil, not a count.
+        #expect(Self.replicas(4, [Pod(value: nil, request: 1_000)], .utilization(0.5)) == nil)
+        #expect(Self.replicas(3, Self.cpu([500, 500, 500], ready: [false, false, false]), .utilization(0.5)) == nil)
     }
 
-    /// Per-direction tolerances: a 5 % rise acts when the scale-up tolerance is 2 %, a 5 % fall does not when the
-    /// scale-down tolerance is 10 %.
+    /// External AverageValue (TestReplicaCalcExternalPerPodMetric and horizontal_test's *PerPodCMExternal cases):
+    /// ⌈total ÷ target⌉ unless total ÷ (target × status.replicas) is within tolerance.
+    @Test func testReplicaCalcExternalPerPodMetric() {
+        #expect(HPA.desiredReplicas(statusReplicas: 3, externalTotal: 8.6, targetPerReplica: 2.222) == 4)  // ScaleUpPerPodCMExternal
+        #expect(HPA.desiredReplicas(statusReplicas: 5, externalTotal: 8.6, targetPerReplica: 3) == 3)  // ScaleDownPerPodCMExternal
+        #expect(HPA.desiredReplicas(statusReplicas: 4, externalTotal: 8.6, targetPerReplica: 2.2) == 4)  // TolerancePerPodCMExternal
+        // "outside configurable 1% tolerance": 8.6 against 2.8 per pod on 3 pods is 1.024.
+        #expect(HPA.desiredReplicas(statusReplicas: 3, externalTotal: 8.6, targetPerReplica: 2.8,
+                                    tolerance: HPA.Tolerance(scaleUp: 0.01, scaleDown: 0.1)) == 4)
+        // "statusReplicas zero does not overflow usage", "… and metric zero does not underflow".
+        #expect(HPA.desiredReplicas(statusReplicas: 0, externalTotal: 20, targetPerReplica: 5) == 4)
+        #expect(HPA.desiredReplicas(statusReplicas: 0, externalTotal: 0, targetPerReplica: 5) == 0)
+    }
+
     @Test func perDirectionTolerance() {
+        // A 5 % rise acts with a 2 % scale-up tolerance; a 5 % fall does not with the default 10 %.
         let tolerance = HPA.Tolerance(scaleUp: 0.02, scaleDown: 0.1)
-        let up = (0..<10).map { _ in HPA.PodSample(value: 1.05) }
-        let down = (0..<10).map { _ in HPA.PodSample(value: 0.95) }
-        #expect(HPA.desiredReplicas(current: 10, samples: up, target: .averageValue(1), tolerance: tolerance) == 11)
-        #expect(HPA.desiredReplicas(current: 10, samples: down, target: .averageValue(1), tolerance: tolerance) == 10)
-        #expect(HPA.desiredReplicas(current: 10, samples: up, target: .averageValue(1)) == 10)
+        let up = (0..<10).map { _ in Pod(value: 1.05) }
+        let down = (0..<10).map { _ in Pod(value: 0.95) }
+        #expect(Self.replicas(10, up, .averageValue(1), tolerance: tolerance) == 11)
+        #expect(Self.replicas(10, down, .averageValue(1), tolerance: tolerance) == 10)
+        #expect(Self.replicas(10, up, .averageValue(1)) == 10)
     }
 }
