@@ -116,8 +116,8 @@ public struct MetricPipelineSpec: Sendable, Equatable {
     }
 
     /// Resource metrics through metrics-server as its Helm chart deploys it (`--metric-resolution=15s`): a 15 s
-    /// usage window, read by the HPA one resolution late (the value it reads is 0–15 s old at the HPA's sync and
-    /// ends at the kubelet's last sample, older still).
+    /// usage window, read by the HPA one resolution late: each sync reads the sample taken 15 s before it (on a
+    /// cluster, 0–15 s old, its window ending at the kubelet's last reading, older still).
     public static let metricsServer = MetricPipelineSpec(scrapeSeconds: 15, windowSeconds: 15, lagSeconds: 15)
     /// Pods and External metrics through Prometheus as kube-prometheus-stack deploys it (30 s scrape interval),
     /// queried by prometheus-adapter or KEDA when the HPA asks: with the 15 s lag, the value the HPA reads at its
@@ -183,13 +183,15 @@ public struct QueueScalerSpec: Sendable, Equatable {
     /// passed since the start.
     public var initialCooldownSeconds: Double
     public var behavior: HPA.Behavior?
+    /// The tolerance of the HPA KEDA creates (`behavior.*.tolerance` in the ScaledObject's HPA config).
+    public var tolerance: HPA.Tolerance
     public var syncPeriodSeconds: Double
 
     public init(
         metric: ScalingMetric = .totalQueueLength, targetPerReplica: Double, activationThreshold: Double = 0,
         minReplicas: Int = 0, maxReplicas: Int, idleReplicas: Int? = nil, pollingSeconds: Double = 30,
         cooldownSeconds: Double = 300, initialCooldownSeconds: Double = 0, behavior: HPA.Behavior? = nil,
-        syncPeriodSeconds: Double = 15
+        tolerance: HPA.Tolerance = HPA.Tolerance(), syncPeriodSeconds: Double = 15
     ) {
         self.metric = metric
         self.targetPerReplica = targetPerReplica
@@ -201,6 +203,7 @@ public struct QueueScalerSpec: Sendable, Equatable {
         self.cooldownSeconds = cooldownSeconds
         self.initialCooldownSeconds = initialCooldownSeconds
         self.behavior = behavior
+        self.tolerance = tolerance
         self.syncPeriodSeconds = syncPeriodSeconds
     }
 }

@@ -116,7 +116,7 @@ public enum HPA {
             guard let percent = utilizationPercent(pods) else { return nil }
             return Double(percent) / Double(target.percent)
         case .averageValue(let value):
-            return Double(averageMilli(pods)) / Double(milli(value))
+            return Double(averageMilli(pods)) / Double(targetMilli(value))
         }
     }
 
@@ -131,9 +131,16 @@ public enum HPA {
         pods.reduce(Int64(0)) { $0 + milli($1.value ?? 0) } / Int64(pods.count)
     }
 
-    /// A quantity in milli-units, as Kubernetes passes metric values and targets (`MilliValue()`).
+    /// A metric value in milli-units, as the metrics adapters pass it (`NewMilliQuantity(int64(v × 1000))`:
+    /// truncated), held within ±9e15 so that sums of a fleet's pods cannot overflow.
     static func milli(_ value: Double) -> Int64 {
-        Int64((value * 1000).rounded())
+        Int64(min(max(value * 1000, -9e15), 9e15).rounded(.towardZero))
+    }
+
+    /// A target in milli-units, as `MilliValue()` gives it (rounded up): never 0 for a target above 0, so the ratio
+    /// is always defined. The decoders refuse targets below 1 m.
+    static func targetMilli(_ value: Double) -> Int64 {
+        max(1, Int64(min(value * 1000, 9e15).rounded(.up)))
     }
 
     /// The proposal for an External metric with an `AverageValue` target (`GetExternalPerPodMetricReplicas`):
@@ -143,7 +150,7 @@ public enum HPA {
         statusReplicas: Int, externalTotal total: Double, targetPerReplica: Double, tolerance: Tolerance = Tolerance()
     ) -> Int {
         let usage = Double(milli(total))
-        let target = Double(milli(targetPerReplica))
+        let target = Double(targetMilli(targetPerReplica))
         if statusReplicas > 0 && tolerance.contains(usage / (target * Double(statusReplicas))) { return statusReplicas }
         return Int((usage / target).rounded(.up))
     }

@@ -15,24 +15,28 @@ struct QueueAutoscaler: Autoscaler {
             minReplicas: max(spec.minReplicas, 1), maxReplicas: spec.maxReplicas, behavior: spec.behavior)
     }
 
-    /// KEDA polls on its own clock (at 0, then at the first sync `pollingInterval` after the previous poll); a poll
-    /// that finds no data reads the trigger as 0, as its Prometheus scaler reads an empty query result. The HPA
-    /// between polls needs data.
+    /// KEDA polls on its own clock (at 0, then at the first sync `pollingInterval` after the previous poll). A poll
+    /// before the pipeline has any sample decides nothing: a running cluster's Prometheus would already hold the
+    /// metric, and reading its absence as 0 would scale a busy deployment to zero at the first poll.
     mutating func decide(now: Double, view: FleetView) -> ScalingDecision {
         let total = view.total(spec.metric)
         var basis = "\(spec.metric.rawValue) \(total.map(format) ?? "no data") (target \(format(spec.targetPerReplica)) per "
             + "replica, activation above \(format(spec.activationThreshold)))"
+        if now + 1e-9 >= nextPoll, total == nil {
+            nextPoll = now + spec.pollingSeconds
+        }
+        guard let total else { return ScalingDecision(replicas: view.current, basis: basis + ": no metrics yet") }
         if now + 1e-9 >= nextPoll {
             nextPoll = now + spec.pollingSeconds
-            active = (total ?? 0) > spec.activationThreshold
+            active = total > spec.activationThreshold
             basis += active ? ": active" : ": inactive"
             if let replicas = poll(now: now, current: view.current) {
                 return ScalingDecision(replicas: replicas.count, basis: basis + replicas.why)
             }
         }
-        guard let total else { return ScalingDecision(replicas: view.current, basis: basis + "; HPA: no metrics yet") }
         let desired = HPA.desiredReplicas(
-            statusReplicas: view.statusReplicas, externalTotal: total, targetPerReplica: spec.targetPerReplica)
+            statusReplicas: view.statusReplicas, externalTotal: total, targetPerReplica: spec.targetPerReplica,
+            tolerance: spec.tolerance)
         let outcome = controller.reconcile(now: now, current: view.current, proposal: desired)
         if case .disabled = outcome { return ScalingDecision(replicas: view.current, basis: basis + "; the HPA is idle at 0") }
         return ScalingDecision(

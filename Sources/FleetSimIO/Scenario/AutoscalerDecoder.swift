@@ -80,17 +80,17 @@ struct AutoscalerDecoder {
                 + "totalGPUUtilization), as Kubernetes requires with HPAScaleToZero: a Resource or Pods metric has no "
                 + "pod to read at zero replicas")
         }
-        if let tolerance = fields["tolerance"] {
-            if tolerance.scalarText != nil {
-                spec.tolerance = HPA.Tolerance(try tolerance.fraction(in: 0...10))
-            } else {
-                let both = try tolerance.mapping(allowed: ["scaleUp", "scaleDown"])
-                spec.tolerance = HPA.Tolerance(
-                    scaleUp: try both["scaleUp"]?.fraction(in: 0...10) ?? 0.1,
-                    scaleDown: try both["scaleDown"]?.fraction(in: 0...1) ?? 0.1)
-            }
-        }
+        if let tolerance = fields["tolerance"] { spec.tolerance = try decodeTolerance(tolerance) }
         return spec
+    }
+
+    /// One value both ways (`10%`) or `{scaleUp, scaleDown}`, each 10 % when left out.
+    private func decodeTolerance(_ tolerance: ScenarioValue) throws -> HPA.Tolerance {
+        if tolerance.scalarText != nil { return HPA.Tolerance(try tolerance.fraction(in: 0...10)) }
+        let both = try tolerance.mapping(allowed: ["scaleUp", "scaleDown"])
+        return HPA.Tolerance(
+            scaleUp: try both["scaleUp"]?.fraction(in: 0...10) ?? 0.1,
+            scaleDown: try both["scaleDown"]?.fraction(in: 0...1) ?? 0.1)
     }
 
     /// `{utilization: 70%}`, `{concurrency: 8}`, `{queueLength: 4}`, `{requestsPerSecond: 5}`,
@@ -108,9 +108,10 @@ struct AutoscalerDecoder {
             return MetricTarget(metric, target: fraction)
         }
         if metric == .requestsPerSecond {
-            return MetricTarget(metric, target: try targetValue.rate(in: 1e-9...1e9))
+            return MetricTarget(metric, target: try targetValue.rate(in: 1e-3...1e9))
         }
-        return MetricTarget(metric, target: try targetValue.number("a positive target per replica", in: 1e-9...1e9))
+        // Kubernetes passes targets in milli-units: 1m (0.001) is the smallest above 0.
+        return MetricTarget(metric, target: try targetValue.number("a positive target per replica", in: 1e-3...1e9))
     }
 
     /// Kubernetes' `behavior` shape, with durations: `{scaleUp: {stabilizationWindow, selectPolicy, policies:
@@ -165,7 +166,7 @@ struct AutoscalerDecoder {
     private func decodeQueue(_ value: ScenarioValue) throws -> QueueScalerSpec {
         let fields = try value.mapping(allowed: [
             "metric", "target", "activation", "minReplicas", "maxReplicas", "idleReplicas", "polling", "cooldown",
-            "initialCooldown", "behavior", "syncPeriod",
+            "initialCooldown", "behavior", "tolerance", "syncPeriod",
         ])
         var metric = ScalingMetric.totalQueueLength
         if let metricValue = fields["metric"] {
@@ -175,20 +176,22 @@ struct AutoscalerDecoder {
             metric = named
         }
         let (minReplicas, maxReplicas) = try replicaRange(fields, defaultMin: 0)
-        let idle = try fields["idleReplicas"]?.integer("a replica count", in: 0...Self.maxReplicas)
+        // Only 0, as KEDA supports only 0 (kedacore/keda#2314): with more, its idle count and the HPA's minimum take turns.
+        let idle = try fields["idleReplicas"]?.integer("0, the only idle count KEDA supports", in: 0...0)
         if let idle, idle >= minReplicas {
             throw fields["idleReplicas"]!.error("idleReplicas (\(idle)) must be below minReplicas (\(minReplicas)), as KEDA requires")
         }
         return QueueScalerSpec(
             metric: metric,
             targetPerReplica: try fields.required("target", "requests per replica, e.g. 4")
-                .number("a positive target per replica", in: 1e-9...1e9),
+                .number("a positive target per replica", in: 1e-3...1e9),
             activationThreshold: try fields["activation"]?.number("a non-negative threshold", in: 0...1e9) ?? 0,
             minReplicas: minReplicas, maxReplicas: maxReplicas, idleReplicas: idle,
             pollingSeconds: try fields["polling"]?.duration(in: 1e-3...86_400) ?? 30,
             cooldownSeconds: try fields["cooldown"]?.duration(in: 0...7 * 86_400) ?? 300,
             initialCooldownSeconds: try fields["initialCooldown"]?.duration(in: 0...7 * 86_400) ?? 0,
             behavior: try fields["behavior"].map(decodeBehavior),
+            tolerance: try fields["tolerance"].map(decodeTolerance) ?? HPA.Tolerance(),
             syncPeriodSeconds: try fields["syncPeriod"]?.duration(in: 1e-3...86_400) ?? 15)
     }
 

@@ -5,8 +5,8 @@ public enum BuiltInScenarios {
 # FleetSim quick start: one day of chat traffic on a fixed fleet of A10G instances.
 #
 # The fleet is sized for the daily peak (14:00). At 20:00 a launch triples the rate for half an hour; watch the
-# p99 and the timeouts in results/quickstart/timeline.csv climb while the fleet cannot grow (autoscaling is a
-# later capability), then recover.
+# p99 and the timeouts in results/quickstart/timeline.csv climb while the fixed fleet cannot grow (the policies in
+# scenarios/policies/ show what autoscaling changes), then recover.
 name: quickstart
 seed: 42
 duration: 1d

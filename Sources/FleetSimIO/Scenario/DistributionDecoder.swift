@@ -88,7 +88,7 @@ enum DistributionDecoder {
             let fields = try value.mapping(allowed: ["values", "file", "column"])
             if try fields.form([["values"], ["file", "column"]], "empirical values") == 1 {
                 let fileValue = try fields.required("file", "a CSV file with a header")
-                let path = FilePaths.resolve(try fileValue.string(), from: baseDirectory)
+                let path = try fileValue.existingFile(from: baseDirectory)
                 let column = try fields.required("column", "the header of the column to resample").string()
                 let values = try CSVColumn.read(path: path, column: column, unit: unit, keyPath: fileValue.path)
                 return .empirical(EmpiricalValues(values, origin: .init(file: path, column: column)))

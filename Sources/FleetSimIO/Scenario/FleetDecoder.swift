@@ -184,7 +184,7 @@ struct FleetDecoder {
             // A monthly interruption probability p is a constant hazard of −ln(1 − p) per month of 730 hours.
             return ReclaimSpec(perHour: -log(1 - monthly) / 730, noticeSeconds: notice, storms: storms)
         case (_, let traceValue):
-            let path = FilePaths.resolve(try traceValue.string(), from: baseDirectory)
+            let path = try traceValue.existingFile(from: baseDirectory)
             let trace = try CapacityTraceReader.read(path: path, keyPath: traceValue.path)
             return ReclaimSpec(perHour: 0, noticeSeconds: notice, trace: trace)
         }

@@ -23,7 +23,9 @@ enum HPAManifest {
         "vllm:num_requests_waiting": .totalQueueLength, "vllm:num_requests_running": .totalRunning,
         "dcgm_fi_dev_gpu_util": .totalGPUUtilization,
     ]
-    static let utilizationResources = ["cpu", "nvidia.com/gpu", "gpu"]
+    /// Resource metrics come from metrics-server, which serves cpu and memory only; `cpu` stands for the replica's
+    /// utilization (docs/autoscaling.md).
+    static let utilizationResources = ["cpu"]
 
     /// The policy in the manifest at `path` for the deployment `deployment`; `reference` is the scenario value that
     /// named the file. Errors inside the manifest name the manifest and its line.
@@ -38,7 +40,10 @@ enum HPAManifest {
         }
         guard !autoscalers.isEmpty else {
             let kinds = documents.compactMap { try? $0.mapping(allowed: [])["kind"]?.string() }
-            throw ScenarioError(file: path, line: nil, keyPath: "", message:
+            // The line of the first object's kind, where a misspelled kind would be.
+            let line = documents.lazy.compactMap { try? $0.mapping(allowed: [])["kind"]?.node.mark?.line }.first
+                ?? documents.first?.node.mark?.line
+            throw ScenarioError(file: path, line: line, keyPath: "", message:
                 "holds no HorizontalPodAutoscaler or ScaledObject" + (kinds.isEmpty ? "" : " (found \(kinds.joined(separator: ", ")))"))
         }
         let chosen: ScenarioValue
@@ -47,11 +52,12 @@ enum HPAManifest {
         } else {
             let targets = autoscalers.map { targetName($0) ?? "?" }
             guard let index = targets.firstIndex(of: deployment), targets.filter({ $0 == deployment }).count == 1 else {
+                let line = autoscalers[1].node.mark?.line
                 if deployment.isEmpty {
-                    throw ScenarioError(file: path, line: nil, keyPath: "", message:
+                    throw ScenarioError(file: path, line: line, keyPath: "", message:
                         "holds \(autoscalers.count) autoscalers (scaling \(targets.joined(separator: ", "))); name one with --target")
                 }
-                throw ScenarioError(file: path, line: nil, keyPath: "", message:
+                throw ScenarioError(file: path, line: line, keyPath: "", message:
                     "holds \(autoscalers.count) autoscalers (scaling \(targets.joined(separator: ", "))); exactly one must "
                     + "have scaleTargetRef.name \(deployment), the deployment that reads it")
             }
@@ -112,11 +118,11 @@ enum HPAManifest {
         var decoded = HPA.Behavior()
         if let up = fields["scaleUp"] {
             decoded.scaleUp = try rules.decodeRules(up, defaults: .defaultScaleUp, seconds: true)
-            tolerance.scaleUp = try up.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleUp
+            tolerance.scaleUp = try up.mapping(allowed: [])["tolerance"].map { try quantity($0, in: 0...10) } ?? tolerance.scaleUp
         }
         if let down = fields["scaleDown"] {
             decoded.scaleDown = try rules.decodeRules(down, defaults: .defaultScaleDown, seconds: true)
-            tolerance.scaleDown = try down.mapping(allowed: [])["tolerance"].map(quantity) ?? tolerance.scaleDown
+            tolerance.scaleDown = try down.mapping(allowed: [])["tolerance"].map { try quantity($0, in: 0...1) } ?? tolerance.scaleDown
         }
         return (decoded, tolerance)
     }
@@ -129,8 +135,14 @@ enum HPAManifest {
         case "Resource":
             let resource = try fields.required("resource", "{name, target}").mapping(allowed: ["name", "target"])
             let name = try resource.required("name", "the resource, e.g. cpu")
-            guard utilizationResources.contains(try name.string()) else {
-                throw name.expected("a resource FleetSim measures as utilization (\(utilizationResources.joined(separator: ", ")))")
+            let resourceName = try name.string()
+            if resourceName == "nvidia.com/gpu" || resourceName == "gpu" {
+                throw name.error("metrics-server serves only cpu and memory, so an HPA on Resource \(resourceName) gets no metric "
+                    + "on a real cluster and never scales; for GPU utilization use NVIDIA DCGM's DCGM_FI_DEV_GPU_UTIL as a "
+                    + "Pods or External metric (through Prometheus), or cpu for the replica's utilization")
+            }
+            guard utilizationResources.contains(resourceName) else {
+                throw name.expected("cpu, the resource FleetSim measures as the replica's utilization (memory is not modelled)")
             }
             let target = try resource.required("target", "{type: Utilization, averageUtilization}")
                 .mapping(allowed: ["type", "averageUtilization", "averageValue", "value"])
@@ -156,8 +168,7 @@ enum HPAManifest {
             guard try targetType.string() == "AverageValue" else {
                 throw targetType.expected("an AverageValue target (Value targets are not modelled)")
             }
-            let amount = try quantity(try target.required("averageValue", "the target per pod, e.g. \"4\""))
-            guard amount > 0 else { throw target["averageValue"]!.expected("a target above 0") }
+            let amount = try quantity(try target.required("averageValue", "the target per pod, e.g. \"4\""), in: 1e-3...1e9)
             return MetricTarget(metric, target: amount)
         default:
             throw typeValue.expected("a metric type FleetSim simulates (Resource, Pods or External; Object and ContainerResource are not modelled)")
@@ -175,15 +186,18 @@ enum HPAManifest {
             + "manifest to the one that measures the same thing (the names in parentheses are accepted as they are)"
     }
 
-    /// A Kubernetes quantity: a number with an optional suffix m (milli), k, M or G.
-    static func quantity(_ value: ScenarioValue) throws -> Double {
+    /// A Kubernetes quantity: a number with an optional suffix m (milli), k, M or G, within `range` (the range the
+    /// scenario's own key takes, so that every value a manifest sets is checked here, at its line).
+    static func quantity(_ value: ScenarioValue, in range: ClosedRange<Double> = 0...1e9) throws -> Double {
         let text = try value.string()
         let suffixes: [(String, Double)] = [("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9)]
-        for (suffix, scale) in suffixes where text.hasSuffix(suffix) {
-            if let number = Double(text.dropLast(suffix.count)), number.isFinite, number >= 0 { return number * scale }
+        var parsed = Double(text)
+        for (suffix, scale) in suffixes where parsed == nil && text.hasSuffix(suffix) {
+            parsed = Double(text.dropLast(suffix.count)).map { $0 * scale }
         }
-        guard let number = Double(text), number.isFinite, number >= 0 else {
-            throw value.expected("a Kubernetes quantity such as \"4\", \"500m\" or \"2k\"")
+        guard let number = parsed, number.isFinite, range.contains(number) else {
+            throw value.expected("a Kubernetes quantity such as \"4\", \"500m\" or \"2k\", from \(Quantities.shortest(range.lowerBound)) "
+                + "to \(Quantities.shortest(range.upperBound))")
         }
         return number
     }

@@ -62,8 +62,8 @@ public enum HPAReplayInput {
             }
             var totals: [ScalingMetric: Double] = [:]
             for (metric, column) in columnOf {
-                guard let value = Double(line.fields[column]), value.isFinite, value >= 0 else {
-                    throw file.error(line.number, "\(header.fields[column]): expected a total of at least 0, found \"\(line.fields[column])\"")
+                guard let value = Double(line.fields[column]), value.isFinite, (0...1e12).contains(value) else {
+                    throw file.error(line.number, "\(header.fields[column]): expected a total from 0 to 1e12, found \"\(line.fields[column])\"")
                 }
                 totals[metric] = value
             }

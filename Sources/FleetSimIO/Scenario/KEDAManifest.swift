@@ -30,7 +30,9 @@ enum KEDAManifest {
         if minReplicas > maxReplicas {
             throw spec["minReplicaCount"]!.error("minReplicaCount (\(minReplicas)) is above maxReplicaCount (\(maxReplicas))")
         }
-        let idle = try spec["idleReplicaCount"]?.integer("a replica count", in: 0...limit)
+        // KEDA's documentation: "Due to limitations in HPA controller the only supported value for this property
+        // is 0" (kedacore/keda#2314); with more, KEDA's idle count and the HPA's minimum take turns.
+        let idle = try spec["idleReplicaCount"]?.integer("0, the only idle count KEDA supports", in: 0...0)
         if let idle, idle >= minReplicas {
             throw spec["idleReplicaCount"]!.error("idleReplicaCount (\(idle)) must be below minReplicaCount (\(minReplicas))")
         }
@@ -38,13 +40,14 @@ enum KEDAManifest {
             Double(try spec[key]?.integer("whole seconds", in: floor...7 * 86_400) ?? fallback)
         }
         var behavior: HPA.Behavior?
+        var tolerance = HPA.Tolerance()
         if let advanced = spec["advanced"] {
             let fields = try advanced.mapping(allowed: ["horizontalPodAutoscalerConfig", "restoreToOriginalReplicaCount", "scalingModifiers"])
             if let modifiers = fields["scalingModifiers"] {
                 throw modifiers.error("scalingModifiers (composite metrics) are not modelled")
             }
             if let config = fields["horizontalPodAutoscalerConfig"] {
-                behavior = try HPAManifest.decodeBehavior(try config.mapping(allowed: ["name", "behavior"])["behavior"]).0
+                (behavior, tolerance) = try HPAManifest.decodeBehavior(try config.mapping(allowed: ["name", "behavior"])["behavior"])
             }
         }
         let triggersValue = try spec.required("triggers", "the scaler's triggers")
@@ -57,7 +60,8 @@ enum KEDAManifest {
             metric: metric, targetPerReplica: threshold, activationThreshold: activation, minReplicas: minReplicas,
             maxReplicas: maxReplicas, idleReplicas: idle, pollingSeconds: try seconds("pollingInterval", 30, atLeast: 1),
             cooldownSeconds: try seconds("cooldownPeriod", 300, atLeast: 0),
-            initialCooldownSeconds: try seconds("initialCooldownPeriod", 0, atLeast: 0), behavior: behavior)
+            initialCooldownSeconds: try seconds("initialCooldownPeriod", 0, atLeast: 0), behavior: behavior,
+            tolerance: tolerance)
     }
 
     private static func decodeTrigger(_ value: ScenarioValue) throws -> (ScalingMetric, Double, Double) {
@@ -75,26 +79,40 @@ enum KEDAManifest {
         let metadata = try fields.required("metadata", "{serverAddress, query, threshold}").mapping(allowed: [])
         let queryValue = try metadata.required("query", "the PromQL query")
         let query = try queryValue.string()
-        let lowered = query.lowercased().trimmingCharacters(in: .whitespaces)
-        guard let match = queryMetrics.first(where: { lowered.contains($0.name.lowercased()) }) else {
-            throw queryValue.error("the query names no metric FleetSim measures; it should sum one of "
-                + queryMetrics.map(\.name).joined(separator: ", ") + " over the deployment's pods")
-        }
-        // KEDA divides the query's value by the threshold: the value must be the deployment's total.
-        guard lowered.hasPrefix("sum") || lowered.hasPrefix(match.name.lowercased()) else {
-            throw queryValue.error("the query must be the deployment's total, sum(\(match.name){...}): KEDA divides its "
-                + "value by the threshold to get replicas, and FleetSim measures the sum over the pods")
+        guard let match = queryMetric(query) else {
+            throw queryValue.error("expected the deployment's total of a metric FleetSim measures, sum(METRIC{...}) or "
+                + "METRIC{...} with METRIC one of " + queryMetrics.map(\.name).joined(separator: ", ")
+                + ", found \"\(query)\": KEDA divides the query's value by the threshold to get replicas, so rates, "
+                + "ratios and arithmetic would need their own model")
         }
         let metric = match.metric
-        let threshold = try number(try metadata.required("threshold", "the value per replica"), "a threshold above 0")
-        guard threshold > 0 else { throw metadata["threshold"]!.expected("a threshold above 0") }
-        let activation = try metadata["activationThreshold"].map { try number($0, "a non-negative activation threshold") } ?? 0
+        let threshold = try number(try metadata.required("threshold", "the value per replica"), "a threshold", in: 1e-3...1e9)
+        let activation = try metadata["activationThreshold"].map { try number($0, "an activation threshold", in: 0...1e9) } ?? 0
         return (metric, threshold, activation)
     }
 
+    /// The metric a query sums: `sum(M{…})`, `sum by (…) (M{…})`, `sum(M{…}) by (…)` or a bare `M{…}`, with M a
+    /// name of `queryMetrics` (DCGM's in any case); nil for anything else.
+    static func queryMetric(_ query: String) -> (name: String, metric: ScalingMetric)? {
+        let selector = #"(?<metric>[A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{[^{}]*\})?"#
+        let grouping = #"(?:(?:by|without)\s*\([^()]*\))"#
+        let forms = [#"^\s*\#(selector)\s*$"#, #"^\s*sum\s*\#(grouping)?\s*\(\s*\#(selector)\s*\)\s*\#(grouping)?\s*$"#]
+        for form in forms {
+            guard let regex = try? NSRegularExpression(pattern: form),
+                  let found = regex.firstMatch(in: query, range: NSRange(query.startIndex..., in: query)),
+                  let range = Range(found.range(withName: "metric"), in: query)
+            else { continue }
+            let name = String(query[range])
+            return queryMetrics.first { $0.name == name || ($0.name.hasPrefix("dcgm") && $0.name == name.lowercased()) }
+        }
+        return nil
+    }
+
     /// KEDA's metadata values are strings holding numbers.
-    private static func number(_ value: ScenarioValue, _ what: String) throws -> Double {
-        guard let number = Double(try value.string()), number.isFinite, number >= 0 else { throw value.expected(what) }
+    private static func number(_ value: ScenarioValue, _ what: String, in range: ClosedRange<Double>) throws -> Double {
+        guard let number = Double(try value.string()), number.isFinite, range.contains(number) else {
+            throw value.expected("\(what) from \(Quantities.shortest(range.lowerBound)) to \(Quantities.shortest(range.upperBound))")
+        }
         return number
     }
 }

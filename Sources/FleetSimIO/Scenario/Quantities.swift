@@ -7,8 +7,10 @@ enum Quantities {
     /// Seconds per unit; a unit is matched as a whole word, so `ms` is never read as `m`.
     static let durationUnits: [(suffix: String, seconds: Double)] = [
         ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("min", 60), ("h", 3600), ("d", 86_400),
-        ("w", 604_800),
+        ("w", 604_800), ("mo", 730 * 3600),
     ]
+    /// A month as cloud bills count one: 730 hours (8,760 ÷ 12).
+    static let monthSeconds = 730.0 * 3600
 
     /// A finite number written plainly (`12`, `0.5`, `1e3`, `1_000`); rejects `nan`, `inf` and hex.
     static func number(_ text: String) -> Double? {
@@ -105,9 +107,8 @@ enum Quantities {
         where seconds >= size && seconds.truncatingRemainder(dividingBy: size) == 0 {
             return "\(shortest(seconds / size))\(suffix)"
         }
-        let text = shortest(seconds)
-        // Scientific notation (1e-06) reads back as a plain number of seconds, not with a unit after it.
-        return text.contains("e") ? text : "\(text)s"
+        // Always with its unit: a duration key refuses a bare number (`1e-06s` reads back too).
+        return seconds == 0 ? "0s" : "\(shortest(seconds))s"
     }
 
     /// Seconds for a person to read in a message: `250 ms`, `58.9 s`, `2h 13m 05s`, `3d 4h`.

@@ -204,6 +204,7 @@ public enum ScenarioEncoder {
                 ("activation", number(queue.activationThreshold)), ("minReplicas", count(queue.minReplicas)),
                 ("maxReplicas", count(queue.maxReplicas)), ("polling", duration(queue.pollingSeconds)),
                 ("cooldown", duration(queue.cooldownSeconds)), ("initialCooldown", duration(queue.initialCooldownSeconds)),
+                ("tolerance", flow([("scaleUp", number(queue.tolerance.scaleUp)), ("scaleDown", number(queue.tolerance.scaleDown))])),
                 ("syncPeriod", duration(queue.syncPeriodSeconds)),
             ]
             if let idle = queue.idleReplicas { fields.append(("idleReplicas", count(idle))) }

@@ -14,11 +14,14 @@ public enum ScenarioLoader {
     /// anything else in the overlay replaces what the base has. A mistake in a value the overlay supplied names the
     /// overlay file and its line.
     public static func load(path: String, overlay: String, overrides: [Override] = [], seed: UInt64? = nil) throws -> Scenario {
-        let base = try compose(path: path)
-        let top = try compose(path: overlay)
+        // Each file's manifests are read relative to that file, before the two are laid together.
+        let (base, baseManifests) = try ManifestExpansion.expand(try compose(path: path), file: path)
+        let (top, topManifests) = try ManifestExpansion.expand(try compose(path: overlay), file: overlay)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         do {
-            return try decode(document: merge(top, into: base), file: path, defaultName: name, overrides: overrides, seed: seed)
+            return try decode(
+                document: ManifestExpansion.overlay(top, sources: topManifests, on: base), file: path, defaultName: name,
+                overrides: overrides, seed: seed, manifests: baseManifests.merging(topManifests) { _, variant in variant })
         } catch var error as ScenarioError where error.file == path && contains(top, keyPath: error.keyPath) {
             error.file = overlay
             throw error
@@ -35,7 +38,7 @@ public enum ScenarioLoader {
             }
             return root
         } catch let error as YamlError {
-            throw syntaxError(error, file: path)
+            throw syntaxError(error, file: path, text: text)
         }
     }
 
@@ -47,7 +50,7 @@ public enum ScenarioLoader {
             guard !documents.isEmpty else { throw ScenarioError(file: path, line: nil, keyPath: "", message: "the file is empty") }
             return documents
         } catch let error as YamlError {
-            throw syntaxError(error, file: path)
+            throw syntaxError(error, file: path, text: text)
         }
     }
 
@@ -63,10 +66,47 @@ public enum ScenarioLoader {
                     + "\(MemoryEstimate.describe(ResourceLimits.maxDocumentBytes)) (parsing takes about 400 times its size). "
                     + "Put long lists of values in a CSV file: {empirical: {file: lengths.csv, column: tokens}}")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ScenarioError(file: path, line: nil, keyPath: "", message: "cannot be read as UTF-8 text")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, line: nil, keyPath: "", message: "cannot be read")
         }
-        return text
+        return try text(of: data, file: path)
+    }
+
+    /// The file's text; bytes that are not UTF-8 (or a NUL, which YAML forbids) are an error at their line.
+    static func text(of data: Data, file: String) throws -> String {
+        if let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") { return text }
+        let bytes = [UInt8](data)
+        var offset = 0
+        var invalid = bytes.count
+        while offset < bytes.count {
+            let length = utf8SequenceLength(bytes, at: offset)
+            if length == 0 { invalid = offset; break }
+            offset += length
+        }
+        let line = bytes[..<invalid].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let what = invalid < bytes.count && bytes[invalid] == 0 ? "a NUL byte" : "bytes that are not UTF-8 text"
+        throw ScenarioError(file: file, line: line, keyPath: "", message:
+            "\(what) at byte offset \(invalid) (0x\(String(format: "%02x", invalid < bytes.count ? bytes[invalid] : 0))); "
+            + "scenario and manifest files are UTF-8")
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `offset` (RFC 3629: no overlong forms, no surrogates), or 0.
+    private static func utf8SequenceLength(_ bytes: [UInt8], at offset: Int) -> Int {
+        let first = bytes[offset]
+        func continuation(_ index: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index < bytes.count && range.contains(bytes[index])
+        }
+        switch first {
+        case 0x01...0x7F: return 1
+        case 0xC2...0xDF: return continuation(offset + 1) ? 2 : 0
+        case 0xE0: return continuation(offset + 1, 0xA0...0xBF) && continuation(offset + 2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return continuation(offset + 1) && continuation(offset + 2) ? 3 : 0
+        case 0xED: return continuation(offset + 1, 0x80...0x9F) && continuation(offset + 2) ? 3 : 0
+        case 0xF0: return continuation(offset + 1, 0x90...0xBF) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
+        case 0xF1...0xF3: return continuation(offset + 1) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
+        case 0xF4: return continuation(offset + 1, 0x80...0x8F) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
+        default: return 0
+        }
     }
 
     /// `top` laid over `base`.
@@ -109,35 +149,80 @@ public enum ScenarioLoader {
             }
             document = root
         } catch let error as YamlError {
-            throw syntaxError(error, file: file)
+            throw syntaxError(error, file: file, text: yaml)
         }
         return try decode(document: document, file: file, defaultName: defaultName, overrides: overrides, seed: seed)
     }
 
+    /// `manifests`: policy trees already expanded from manifests (by key path), for error messages.
     static func decode(
-        document original: Node, file: String, defaultName: String, overrides: [Override], seed: UInt64?
+        document original: Node, file: String, defaultName: String, overrides: [Override], seed: UInt64?,
+        manifests expanded: [String: String] = [:]
     ) throws -> Scenario {
-        var document = try ManifestExpansion.expand(original, file: file)
+        var (document, manifests) = try ManifestExpansion.expand(original, file: file)
+        manifests.merge(expanded) { own, _ in own }
         for override in overrides {
             document = try override.apply(to: document)
         }
+        // A manifest named by `--set` replaces the policy the file had.
+        let (overridden, named) = try ManifestExpansion.expand(document, file: file, replacing: true)
+        document = overridden
+        manifests.merge(named) { _, new in new }
         let root = ScenarioValue(node: document, file: file, overridden: Set(overrides.map(\.keyPath)))
-        var scenario = try ScenarioDecoder(defaultName: defaultName, baseDirectory: FilePaths.directory(of: file)).decode(root)
+        var scenario: Scenario
+        do {
+            scenario = try ScenarioDecoder(defaultName: defaultName, baseDirectory: FilePaths.directory(of: file)).decode(root)
+        } catch var error as ScenarioError where error.file == "--set" {
+            // A value a manifest set, not an override: blame the manifest.
+            let overridden = overrides.contains { error.keyPath == $0.keyPath || error.keyPath.hasPrefix($0.keyPath + ".") }
+            if !overridden, let (_, manifest) = manifests.first(where: { error.keyPath == $0.key || error.keyPath.hasPrefix($0.key + ".") || error.keyPath.hasPrefix($0.key + "[") }) {
+                error.file = manifest
+                error.message += " (a value the manifest sets)"
+            }
+            throw error
+        }
         if let seed { scenario.seed = seed }
         return scenario
     }
 
-    private static func syntaxError(_ error: YamlError, file: String) -> ScenarioError {
+    /// A YAML reader's error as one located line: `file:line: message`.
+    static func syntaxError(_ error: YamlError, file: String, text: String) -> ScenarioError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let contextText = context.map { "\($0.text) " } ?? ""
             return ScenarioError(file: file, line: mark.line, keyPath: "", message: "YAML syntax error: \(contextText)\(problem)")
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return ScenarioError(file: file, line: nil, keyPath: "",
-                                 message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        case .reader(let problem, let offset, _, _):
+            // libyaml's offsets count characters of the text it was given.
+            let line = offset.map { text.prefix($0).reduce(1) { $0 + ($1 == "\n" ? 1 : 0) } }
+            return ScenarioError(file: file, line: line, keyPath: "", message: "YAML syntax error: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let lines = duplicates.sorted().map { key in (key, keyLines(key, in: text, from: context.mark.line)) }
+            let described = lines.map { key, found in
+                "'\(key)'" + (found.count >= 2 ? " (lines \(found.map(String.init).joined(separator: " and ")))" : "")
+            }
+            return ScenarioError(file: file, line: lines.first?.1.last ?? context.mark.line, keyPath: "",
+                                 message: "duplicate key\(duplicates.count == 1 ? "" : "s") \(described.joined(separator: ", ")) "
+                                    + "in one mapping; each key may appear once")
         default:
-            return ScenarioError(file: file, line: nil, keyPath: "", message: "YAML error: \(error)")
+            return ScenarioError(file: file, line: nil, keyPath: "", message: "YAML error: \(String(describing: error).split(separator: "\n").first ?? "")")
         }
+    }
+
+    /// The lines, from `start` on, where `key` is written as a mapping key at the indentation of its first
+    /// occurrence (a block mapping), or on the first line it occurs twice in (a flow mapping).
+    private static func keyLines(_ key: String, in text: String, from start: Int) -> [Int] {
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        guard let pattern = try? NSRegularExpression(pattern: "(^|[\\s{,])[\"']?\(escaped)[\"']?\\s*:(\\s|$)") else { return [] }
+        var found: [(line: Int, indent: Int)] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where offset + 1 >= start {
+            let string = String(line)
+            let matches = pattern.numberOfMatches(in: string, range: NSRange(string.startIndex..., in: string))
+            let indent = string.prefix { $0 == " " }.count
+            if matches >= 2 { return [offset + 1, offset + 1] }
+            if matches == 1, found.first.map({ $0.indent == indent }) ?? true { found.append((offset + 1, indent)) }
+            if found.count == 2 { break }
+        }
+        return found.map(\.line)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML value at a key path of a scenario, with readers for each kind of quantity.
@@ -57,6 +58,16 @@ struct ScenarioValue {
         return false
     }
 
+    /// The path this value names, resolved from `directory`; a file that does not exist is an error at this
+    /// value's line, since the file has none to give.
+    func existingFile(from directory: String) throws -> String {
+        let path = FilePaths.resolve(try string(), from: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw error("no such file: \(path)") }
+        guard !isDirectory.boolValue else { throw error("\(path) is a folder; expected a file") }
+        return path
+    }
+
     // MARK: Scalars
 
     var scalarText: String? {
@@ -97,10 +108,15 @@ struct ScenarioValue {
         return Int(value)
     }
 
-    /// A duration in seconds (`90s`, `15m`, `6h`, `2d`, `1w`, `200ms`, `1d13h`, or a plain number of seconds).
+    /// A duration in seconds (`90s`, `15m`, `6h`, `2d`, `1w`, `1mo`, `200ms`, `1d13h`). A number without a unit is
+    /// refused, as Kubernetes refuses one, except 0: `mean: 200` meant 200 ms as often as 200 s.
     func duration(in range: ClosedRange<Double>) throws -> Double {
-        try within(range, "a duration (e.g. 90s, 15m, 6h, 2d)", scalarText.flatMap(Quantities.duration),
-                   describe: Quantities.format(seconds:))
+        if let text = scalarText, let bare = Quantities.number(text), bare != 0 {
+            throw error("expected a duration with its unit, found \(text): write \(text)s for seconds or \(text)ms for "
+                + "milliseconds (units: us, ms, s, m, h, d, w, mo)")
+        }
+        return try within(range, "a duration (e.g. 90s, 15m, 6h, 2d)", scalarText.flatMap(Quantities.duration),
+                          describe: Quantities.format(seconds:))
     }
 
     /// A rate per second (`40/s`, `1200/min`, or a plain number per second).

@@ -9,7 +9,7 @@ struct TraceDecoder {
     func decode(_ value: ScenarioValue, classes: [RequestClass]) throws -> TraceReplay {
         let fields = try value.mapping(allowed: ["file", "format", "speedup", "start", "duration", "loop", "scale"])
         let fileValue = try fields.required("file", "the trace to replay (Azure CSV, Mooncake JSONL or FleetSim CSV)")
-        let path = FilePaths.resolve(try fileValue.string(), from: baseDirectory)
+        let path = try fileValue.existingFile(from: baseDirectory)
         var format: TraceFormat?
         if let formatValue = fields["format"] {
             guard let named = TraceFormat(rawValue: try formatValue.string()) else {

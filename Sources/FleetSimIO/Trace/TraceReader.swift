@@ -75,6 +75,10 @@ public final class TraceReader {
         }
     }
 
+    /// Times are checked against this before any arithmetic on them: an Azure timestamp of year 9999 is 2.5e11 s,
+    /// and every count derived from a time (minutes, windows) then fits an Int.
+    static let maxTimeSeconds = 1e12
+
     /// The next record, or nil at the end of the file.
     public func next() throws -> TraceRecord? {
         while true {
@@ -82,6 +86,10 @@ public final class TraceReader {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             var record = try parse(line)
             let absolute = record.timeSeconds
+            guard absolute <= Self.maxTimeSeconds else {
+                throw fail("time \(absolute) s is beyond the latest a trace may hold (1e12 s since its clock's origin, "
+                    + "about 31,700 years); check the column's unit")
+            }
             if absolute < previousTime {
                 throw fail("time goes backwards: this row is \(String(format: "%.6g", previousTime - absolute)) s earlier than the previous one; traces must be sorted by time")
             }

@@ -29,6 +29,8 @@ import Testing
          "expected a percentage"),
         (hpa("{maxReplicas: 10, metric: {concurrency: -2}}"), 11, "deployments.api.autoscaler.hpa.metric.concurrency",
          "expected a positive target per replica"),
+        (hpa("{maxReplicas: 10, metric: {queueLength: 0.0001}}"), 11, "deployments.api.autoscaler.hpa.metric.queueLength",
+         "between 0.001 and"),
         (hpa("{minReplicas: 5, maxReplicas: 2, metric: {concurrency: 4}}"), 11, "deployments.api.autoscaler.hpa.minReplicas",
          "minReplicas (5) is above maxReplicas (2)"),
         (hpa("{maxReplicas: 10, metric: {gpuTemperature: 70}}"), 11, "deployments.api.autoscaler.hpa.metric.gpuTemperature",

@@ -7,7 +7,7 @@ import Testing
 @Suite struct QuantityTests {
     @Test(arguments: [
         ("90s", 90.0), ("15m", 900), ("6h", 21_600), ("2d", 172_800), ("1w", 604_800), ("200ms", 0.2),
-        ("500us", 0.0005), ("1d13h", 133_200), ("1.5s", 1.5), ("30", 30), ("1h30m", 5400),
+        ("500us", 0.0005), ("1d13h", 133_200), ("1.5s", 1.5), ("30", 30), ("1h30m", 5400), ("1mo", 2_628_000),
     ])
     func durationsParse(_ text: String, _ seconds: Double) {
         #expect(Quantities.duration(text) == seconds)

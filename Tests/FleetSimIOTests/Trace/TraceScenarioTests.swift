@@ -139,7 +139,8 @@ import Testing
         let emptyWindow = problem(Self.scenario(trace: "file: \(trace), start: 1h"))
         #expect(emptyWindow?.message.contains("no request of") == true, "\(emptyWindow?.description ?? "")")
         let missing = problem(Self.scenario(trace: "file: \(scratch.path("nope.csv"))"))
-        #expect(missing?.message == "no such file")
+        #expect(missing?.message == "no such file: \(scratch.path("nope.csv"))" && missing?.file == "s.yaml" && missing?.line != nil,
+                "\(missing?.description ?? "")")
         let badFormat = problem(Self.scenario(trace: "file: \(trace), format: parquet"))
         #expect(badFormat?.keyPath == "traffic.trace.format")
         let shortLoop = problem(Self.scenario(trace: "file: \(trace), loop: 5s"))
