@@ -58,13 +58,15 @@ public enum ScenarioRunner {
         let writer = try ResultWriter(destination: directory)
         do {
             let started = DispatchTime.now().uptimeNanoseconds
-            let result = Simulation(scenario: scenario, observer: writer, trace: trace, limits: limits).run(progress: progress)
+            let watch = OverloadWatch(scenario: scenario, forwardingTo: writer)
+            let result = Simulation(scenario: scenario, observer: watch, trace: trace, limits: limits).run(progress: progress)
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if let failure = trace?.failure {
                 // The trace changed since it was checked; the partial result must not look complete.
                 throw ScenarioError(failure, keyPath: "traffic.trace.file")
             }
-            let warnings = result.stop.map { [RunStoppedError.explain($0, memoryBytes: resources.memoryBytes)] } ?? []
+            let warnings = (result.stop.map { [RunStoppedError.explain($0, memoryBytes: resources.memoryBytes)] } ?? [])
+                + watch.warnings(result)
             var summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall, warnings: warnings))
             var extraFiles: [(String, String)] = []
             var all: [[Double]] = []

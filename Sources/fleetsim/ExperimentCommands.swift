@@ -44,7 +44,7 @@ struct CompareCommand: AsyncParsableCommand {
                 resources: try experiment.resources())
             if !quiet {
                 print(ExperimentTable.compare(outcome))
-                print("\nresults: \(directory)/ (compare.csv, runs.csv, compare.md)")
+                print("\nresults: \(directory)/ (compare.csv, runs.csv, compare.md, report.html)")
             }
         }
     }
@@ -96,7 +96,7 @@ struct SweepCommand: AsyncParsableCommand {
                 print("\(spec.name): \(outcome.total) points × \(spec.replications) replications\(share); "
                     + "ran \(outcome.computed) points, \(outcome.skipped) already done, in \(String(format: "%.1f", wall)) s")
                 print(outcome.aggregated
-                    ? "results: \(directory)/ (runs.csv, points.csv, pareto.csv)"
+                    ? "results: \(directory)/ (runs.csv, points.csv, pareto.csv, report.html)"
                     : "points: \(directory)/points/ — run `fleetsim merge` on every shard's folder when all are done")
             }
         }
@@ -106,7 +106,7 @@ struct SweepCommand: AsyncParsableCommand {
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the shard folders of one sweep into runs.csv, points.csv and pareto.csv.",
+        abstract: "Combine the shard folders of one sweep into runs.csv, points.csv, pareto.csv and report.html.",
         discussion: "The files are byte-identical to those of the same sweep run on one machine.")
 
     @Argument(help: "Shard folders (or one folder all shards wrote into).")
@@ -119,7 +119,7 @@ struct MergeCommand: ParsableCommand {
         try reportingFailures {
             guard !folders.isEmpty else { throw Failure(message: "give at least one shard folder") }
             let target = try SweepRunner.merge(folders, into: out)
-            print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv)")
+            print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv, report.html)")
         }
     }
 }

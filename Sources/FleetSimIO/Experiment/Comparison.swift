@@ -27,12 +27,14 @@ public enum Comparison {
         public var differences: [[MetricSummary]] { runs.map { MetricSummary.pairedDifferences($0, runs[0]) } }
     }
 
-    /// A variant from the command line: a partial scenario file laid over the base, or `name:key=value,key=value`
-    /// (overrides of the base).
+    /// A variant from the command line: a partial scenario file laid over the base (named by its `name:` key, or
+    /// else by its file name), or `name:key=value,key=value` (overrides of the base).
     public static func variant(_ text: String, base: String, overrides: [Override], seed: UInt64?) throws -> Variant {
         if FileManager.default.fileExists(atPath: text) || text.hasSuffix(".yaml") || text.hasSuffix(".yml") {
-            let name = URL(fileURLWithPath: text).deletingPathExtension().lastPathComponent
-            return Variant(name: name, scenario: try ScenarioLoader.load(path: base, overlay: text, overrides: overrides, seed: seed))
+            let scenario = try ScenarioLoader.load(path: base, overlay: text, overrides: overrides, seed: seed)
+            let named = (try? ScenarioLoader.compose(path: text))?.mapping?["name"] != nil
+            let name = named ? scenario.name : URL(fileURLWithPath: text).deletingPathExtension().lastPathComponent
+            return Variant(name: name, scenario: scenario)
         }
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
             throw ScenarioError(file: "--variant", line: nil, keyPath: "",

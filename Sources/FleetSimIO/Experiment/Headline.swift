@@ -26,6 +26,23 @@ public enum Headline {
 
     public static var names: [String] { metrics.map(\.name) }
 
+    /// The smallest difference a metric can resolve at `value`: a percentile is read from a run-wide histogram of
+    /// three significant digits (buckets up to 1/1,024 of the value wide) in whole microseconds, so two runs whose
+    /// percentiles differ by less may share a bucket, or sit in neighbouring ones, by rounding alone. Other metrics
+    /// are exact (0).
+    public static func resolution(of name: String, at value: Double) -> Double {
+        guard name.contains("_p50_") || name.contains("_p99_") else { return 0 }
+        return max(abs(value) / 1_024, 1e-6)
+    }
+
+    /// Whether a paired difference's 95 % interval shows a difference: it excludes 0 and lies beyond the metric's
+    /// resolution at the base's value, so that a constant one-bucket difference is not read as significant.
+    public static func significant(_ name: String, interval: (lower: Double, upper: Double)?, base: Double) -> Bool {
+        guard let interval else { return false }
+        let resolution = Self.resolution(of: name, at: base)
+        return interval.lower > resolution || interval.upper < -resolution
+    }
+
     /// The run's value of every headline metric, in `metrics` order.
     public static func values(_ result: SimulationResult) -> [Double] {
         metrics.map { $0.value(result.total) ?? .nan }

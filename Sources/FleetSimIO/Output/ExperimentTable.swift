@@ -32,14 +32,16 @@ public enum ExperimentTable {
                 lines.append(["  − \(o.variants[0])"] + columns.map { metric in
                     let d = differences[variant][metric].estimate
                     let sign = d.mean > 0 ? "+" : ""
-                    let significant = d.interval.map { $0.lower > 0 || $0.upper < 0 } == true ? " *" : ""
+                    let base = summaries[0][metric].estimate.mean
+                    let significant = Headline.significant(
+                        Headline.names[metric], interval: d.interval.map { ($0.lower, $0.upper) }, base: base) ? " *" : ""
                     return sign + number(d.mean) + " " + interval(d) + significant
                 })
             }
         }
         let replications = o.runs.first?.count ?? 0
         let title = "\(o.variants.count) variants × \(replications) replications, same traffic in each replication; "
-            + "means ± 95 % CI; '− \(o.variants[0])' rows are paired differences (* where the interval excludes 0)"
+            + "means ± 95 % CI; '− \(o.variants[0])' rows are paired differences (* where the interval excludes 0 and the metric's resolution)"
         return (markdown ? "# Comparison\n\n" : "") + title + ":\n\n" + table(lines, markdown: markdown)
     }
 

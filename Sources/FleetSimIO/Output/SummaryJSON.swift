@@ -26,6 +26,7 @@ public enum SummaryJSON {
             members.append(("stoppedAtSeconds", .number(stop.timeSeconds)))
         }
         members.append(("warnings", .array(run.warnings.map(JSONValue.string))))
+        members.append(("assumptions", .array(Assumptions.list(scenario).map(JSONValue.string))))
         members += blocks(result.total)
         if let budget = scenario.budget {
             let forRun = budget.forRun(seconds: result.durationSeconds)

@@ -23,12 +23,18 @@ public enum SummaryTable {
         }
         // LLM deployments have a first token and a per-token pace worth seeing at once.
         let llm = s.deployments.contains { $0.profile != nil }
-        var header = ["deployment", "arrived", "completed", "rejected", "timed out", "e2e p50", "e2e p99"]
+        // Requests still queued or in service at the horizon have no latency in the figures: shown when they are many.
+        let backlog = rows.contains { $0.requests.inFlightAtEnd > max(100, $0.requests.arrived / 1_000) }
+        var header = ["deployment", "arrived", "completed", "rejected", "timed out"]
+        if backlog { header.append("in flight at end") }
+        header += ["e2e p50", "e2e p99"]
         if llm { header += ["TTFT p99", "TPOT p50"] }
         header += ["wait mean", "util", "replicas", "cost", sloHeader]
         let body = rows.map { d in
             var cells = [d.name, grouped(d.requests.arrived), grouped(d.requests.completed), grouped(d.requests.rejected),
-                         grouped(d.requests.timedOut), seconds(d.e2e.p50), seconds(d.e2e.p99)]
+                         grouped(d.requests.timedOut)]
+            if backlog { cells.append(grouped(d.requests.inFlightAtEnd)) }
+            cells += [seconds(d.e2e.p50), seconds(d.e2e.p99)]
             if llm { cells += [seconds(d.ttft.p99), seconds(d.tpot.p50)] }
             return cells + [
                 seconds(d.queueWait.mean), String(format: "%.0f%%", d.utilization * 100),
@@ -57,6 +63,7 @@ public enum SummaryTable {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }
         for warning in outcome.warnings { lines.append("warning: \(warning)") }
+        for assumption in Assumptions.list(s) { lines.append("assumed: \(assumption)") }
         lines.append("results: \(relative(outcome.directory.path))/ (summary.json, timeline.csv, events.csv, report.html, scenario.resolved.yaml)")
         return lines.joined(separator: "\n")
     }
@@ -80,7 +87,7 @@ public enum SummaryTable {
 
     static func money(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value)
         var result = ""
         for (index, character) in digits.reversed().enumerated() {

@@ -61,12 +61,19 @@ public enum RunReport {
         ]))
         // Latency, one chart per deployment, with the objective and its missed windows.
         for name in deployments {
-            var latency = chart("Latency per window — \(name)", unit: Units.seconds, [
+            var series = [
                 Chart.Series(name: "e2e p50", color: Palette.sky, values: perDeployment(name, "e2e_p50_s")),
                 Chart.Series(name: "e2e p99", color: Palette.blue, values: perDeployment(name, "e2e_p99_s")),
-                Chart.Series(name: "TTFT p50", color: Palette.yellow, values: perDeployment(name, "ttft_p50_s"), dashed: true),
-                Chart.Series(name: "TTFT p99", color: Palette.vermillion, values: perDeployment(name, "ttft_p99_s"), dashed: true),
-            ])
+            ]
+            // A first token is a notion of token generation: shown for deployments that produced output tokens.
+            let tokens = ((summary["deployments"] as? [String: Any])?[name] as? [String: Any])?["tokens"] as? [String: Any]
+            if ((tokens?["output"] as? Int) ?? 0) > 0 {
+                series += [
+                    Chart.Series(name: "TTFT p50", color: Palette.yellow, values: perDeployment(name, "ttft_p50_s"), dashed: true),
+                    Chart.Series(name: "TTFT p99", color: Palette.vermillion, values: perDeployment(name, "ttft_p99_s"), dashed: true),
+                ]
+            }
+            var latency = chart("Latency per window — \(name)", unit: Units.seconds, series)
             if let objective = slo.first {
                 latency.threshold = (objective.seconds, "\(objective.name) objective \(Units.seconds(objective.seconds))")
             }
@@ -108,12 +115,12 @@ public enum RunReport {
             : ""
         body += "<p class=\"meta\">seed \(summary["seed"] as? Int ?? 0) · \(escape(Units.duration(summary["durationSeconds"] as? Double ?? end))) simulated · "
             + "\(timeline.windows) windows\(merged) · \(deployments.count) deployment\(deployments.count == 1 ? "" : "s")</p>\n"
-        body += headline(summary)
+        body += headline(summary, objectives: objectives(resolved))
         body += "<p class=\"legend-note\">Marks under the time axis: ▲ <span style=\"color:\(Palette.green)\">scale-up</span>, "
             + "<span style=\"color:\(Palette.orange)\">scale-down</span>, <span style=\"color:\(Palette.vermillion)\">reclaim</span>, "
             + "<span style=\"color:\(Palette.purple)\">budget alert</span> (hover for details). Shaded windows missed the objective.</p>\n"
         for chart in charts { body += "<figure>\(chart.svg())</figure>\n" }
-        body += "<h2>Scenario as run</h2>\n<pre>\(escape(resolved))</pre>\n"
+        body += "<details><summary>Scenario as run (scenario.resolved.yaml)</summary>\n<pre>\(escape(resolved))</pre></details>\n"
         return document(title: title, body: body)
     }
 
@@ -173,35 +180,76 @@ public enum RunReport {
         return marks
     }
 
-    static func headline(_ summary: [String: Any]) -> String {
+    static func headline(_ summary: [String: Any], objectives: [(name: String, percentile: Double, seconds: Double)]) -> String {
         func value(_ path: String) -> Double? {
             var node: Any? = summary
             for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
             return (node as? Double) ?? (node as? Int).map(Double.init)
         }
         func cell(_ v: Double?, _ format: (Double) -> String) -> String { v.map(format) ?? "–" }
-        let rows: [(String, String)] = [
-            ("Cost", cell(value("cost.total")) { String(format: "$%.2f", $0) }
-                + " (reserved \(cell(value("cost.reserved")) { String(format: "$%.2f", $0) }), on-demand "
-                + "\(cell(value("cost.onDemand")) { String(format: "$%.2f", $0) }), spot \(cell(value("cost.spot")) { String(format: "$%.2f", $0) }))"),
+        func money(_ path: String) -> String { cell(value(path), Units.money) }
+        func count(_ path: String) -> String { cell(value(path), Units.grouped) }
+        var html = "<div class=\"verdict\">\n"
+        // The verdict first, with the objective it is about.
+        if objectives.isEmpty {
+            html += "<p class=\"verdict-line\">No objective set: the run reports latency and cost without a verdict.</p>\n"
+        } else {
+            let met = (summary["slo"] as? [String: Any])?["met"] as? Bool
+            let parts = objectives.map { objective -> String in
+                let attainment = value(objective.name == "e2e" ? "slo.e2eAttainment" : "slo.ttftAttainment")
+                let percent = Units.number(objective.percentile * 100)
+                return "\(objective.name) p\(percent) ≤ \(Units.seconds(objective.seconds)) held for "
+                    + cell(attainment) { String(format: "%.2f %%", $0 * 100) } + " of requests (\(percent) % needed)"
+            }
+            html += "<p class=\"verdict-line \(met == true ? "met" : "missed")\">SLO \(met == true ? "met" : "not met"): "
+                + escape(parts.joined(separator: "; ")) + "</p>\n"
+        }
+        if let total = value("cost.total"), let seconds = value("durationSeconds"), seconds > 0 {
+            let monthly = total / seconds * 730 * 3600
+            html += "<p class=\"verdict-line\">Cost \(escape(Units.money(total))) over \(escape(Units.duration(seconds))): "
+                + "\(escape(Units.money(monthly))) a month, \(escape(Units.money(monthly * 12))) a year at this rate "
+                + "(a month of 730 hours)</p>\n"
+        }
+        let warnings = summary["warnings"] as? [String] ?? []
+        if !warnings.isEmpty {
+            html += "<ul class=\"warnings\">" + warnings.map { "<li>⚠ \(code(escape($0)))</li>" }.joined() + "</ul>\n"
+        }
+        let assumptions = summary["assumptions"] as? [String] ?? []
+        if !assumptions.isEmpty {
+            html += "<p class=\"assumptions-title\">Assumed:</p><ul class=\"assumptions\">"
+                + assumptions.map { "<li>\(code(escape($0)))</li>" }.joined() + "</ul>\n"
+        }
+        html += "</div>\n"
+        var rows: [(String, String)] = [
+            ("Cost", money("cost.total") + " (reserved \(money("cost.reserved")), on-demand \(money("cost.onDemand")), "
+                + "spot \(money("cost.spot")))"),
             ("Cost per million tokens", cell(value("cost.perMillionTokens")) { String(format: "$%.3f", $0) }),
             ("Cost per 1,000 requests", cell(value("cost.perThousandRequests")) { String(format: "$%.3f", $0) }),
             ("End-to-end p50 / p99", cell(value("latency.e2e.p50"), Units.seconds) + " / " + cell(value("latency.e2e.p99"), Units.seconds)),
-            ("TTFT p99", cell(value("latency.ttft.p99"), Units.seconds)),
+        ]
+        // Time to first token means something only where tokens are generated.
+        if (value("latency.ttft.count") ?? 0) > 0 && (value("tokens.output") ?? 0) > 0 {
+            rows.append(("TTFT p99", cell(value("latency.ttft.p99"), Units.seconds)))
+        }
+        rows += [
             ("SLO attainment", cell(value("slo.attainment")) { String(format: "%.2f %%", $0 * 100) }),
             ("GPU-hours busy / paid", cell(value("gpuHours.busy")) { String(format: "%.1f", $0) } + " / "
                 + cell(value("gpuHours.total")) { String(format: "%.1f", $0) }),
-            ("Requests arrived / completed / rejected / timed out",
-             ["arrived", "completed", "rejected", "timedOut"].map { cell(value("requests.\($0)")) { String(format: "%.0f", $0) } }
-                .joined(separator: " / ")),
-            ("Replicas mean / max", cell(value("replicas.mean")) { String(format: "%.1f", $0) } + " / "
-                + cell(value("replicas.max")) { String(format: "%.0f", $0) }),
+            ("Requests arrived / completed / rejected / timed out / in flight at end",
+             ["arrived", "completed", "rejected", "timedOut", "inFlightAtEnd"].map { count("requests.\($0)") }.joined(separator: " / ")),
+            ("Replicas mean / max", cell(value("replicas.mean")) { String(format: "%.1f", $0) } + " / " + count("replicas.max")),
             ("Scale-ups / scale-downs / cold starts / spot reclaims",
-             ["scaleUps", "scaleDowns", "coldStarts", "spotReclaims"].map { cell(value("counts.\($0)")) { String(format: "%.0f", $0) } }
-                .joined(separator: " / ")),
+             ["scaleUps", "scaleDowns", "coldStarts", "spotReclaims"].map { count("counts.\($0)") }.joined(separator: " / ")),
         ]
-        return "<table class=\"headline\">\n" + rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }
+        return html + "<table class=\"headline\">\n" + rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }
             .joined(separator: "\n") + "\n</table>\n"
+    }
+
+    /// `key` in escaped text as <code>key</code>.
+    static func code(_ escaped: String) -> String {
+        let parts = escaped.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count % 2 == 1 else { return escaped }
+        return parts.enumerated().map { $0.offset % 2 == 1 ? "<code>\($0.element)</code>" : String($0.element) }.joined()
     }
 
     static func document(title: String, body: String) -> String {
@@ -227,6 +275,11 @@ public enum RunReport {
         svg .threshold { stroke: #D55E00; stroke-width: 1.2; stroke-dasharray: 6 4; }
         svg .violation { fill: #D55E00; opacity: 0.12; }
         pre { background: #f6f6f6; padding: 10px; overflow-x: auto; font-size: 12px; }
+        .verdict-line { font-size: 16px; margin: 6px 0; } .verdict-line.met { color: #1b6e3a; } .verdict-line.missed { color: #a33a00; }
+        .verdict-line.met, .verdict-line.missed { font-weight: 600; }
+        ul.warnings { color: #a33a00; margin: 6px 0; padding-left: 18px; } ul.assumptions { color: #444; margin: 2px 0 8px; padding-left: 18px; }
+        .assumptions-title { margin: 8px 0 0; color: #444; } details summary { cursor: pointer; font-weight: 600; margin-top: 24px; }
+        @media print { details > pre { display: block; } }
         @media print { body { max-width: none; } pre { white-space: pre-wrap; } }
         </style>
         </head>

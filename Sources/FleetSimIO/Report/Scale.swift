@@ -98,5 +98,27 @@ enum Units {
 
     static func percent(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }
 
+    /// Money as a bill shows it: `$4,557.72`, whole dollars from $100,000 on (`$1,204,331`).
+    static func money(_ value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        let cents = abs(value) < 100_000
+        let whole = (cents ? abs(value) * 100 : abs(value)).rounded()
+        let dollars = cents ? (whole / 100).rounded(.down) : whole
+        let text = grouped(dollars) + (cents ? String(format: ".%02.0f", whole - dollars * 100) : "")
+        return (value < 0 ? "−$" : "$") + text
+    }
+
+    /// A whole count with thousands separators: `13,254`.
+    static func grouped(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e18 else { return "–" }
+        let digits = String(Int64(abs(value).rounded()))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (value < 0 ? "−" : "") + out
+    }
+
     static func duration(_ seconds: Double) -> String { Quantities.format(seconds: seconds) }
 }

@@ -58,6 +58,16 @@ import Testing
         #expect(abs(cost.mean - 0.5 * 20 / 60) < 1e-9)
     }
 
+    /// A variant file is named by its `name:` key when it has one, by its file name otherwise.
+    @Test func aVariantIsNamedByItsNameKey() throws {
+        let scratch = try ScratchFolder()
+        let path = try scratch.write("base.yaml", Self.base)
+        let named = try scratch.write("v1.yaml", "name: five-replicas\ndeployments:\n  web:\n    pools: [{purchase: onDemand, count: 5}]\n")
+        let unnamed = try scratch.write("six.yaml", "deployments:\n  web:\n    pools: [{purchase: onDemand, count: 6}]\n")
+        #expect(try Comparison.variant(named, base: path, overrides: [], seed: nil).name == "five-replicas")
+        #expect(try Comparison.variant(unnamed, base: path, overrides: [], seed: nil).name == "six")
+    }
+
     /// A variant file's mistake names the variant file.
     @Test func aVariantsMistakeNamesTheVariantFile() throws {
         let scratch = try ScratchFolder()
