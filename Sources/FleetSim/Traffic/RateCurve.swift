@@ -31,7 +31,7 @@ public struct RateCurve: Sendable {
         }
         let curved: Bool
         switch traffic.diurnal {
-        case .smooth?:
+        case .smooth?, .peaked?:
             curved = true
         case .hourly?:
             points += stride(from: 0, through: horizon, by: 3600).map { $0 }

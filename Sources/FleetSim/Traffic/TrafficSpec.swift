@@ -103,6 +103,27 @@ public enum DiurnalShape: Sendable, Equatable {
     case smooth(peakHour: Double, peakToTrough: Double)
     /// Multipliers at the start of each hour 0…23, interpolated linearly (23 wraps to 0) and scaled to mean 1.
     case hourly([Double])
+    /// A daily peak as planners state one — the mean (the traffic's rate), the peak and the trough — which a cosine
+    /// averaging 1 cannot reach beyond twice the mean: trough + (peak − trough) × ((1 + cos θ) / 2)^exponent, with
+    /// the exponent that makes the day average 1 (`peaked(peakHour:peakToMean:troughToMean:)` finds it). Exponent 1
+    /// is the plain cosine.
+    case peaked(peakHour: Double, peakToMean: Double, troughToMean: Double, exponent: Double)
+
+    /// The peaked shape for these ratios; nil unless trough < 1 < peak (the mean lies strictly between them).
+    public static func peaked(peakHour: Double, peakToMean: Double, troughToMean: Double) -> DiurnalShape? {
+        guard troughToMean >= 0, troughToMean < 1, peakToMean > 1 else { return nil }
+        // The day's mean of ((1 + cos θ) / 2)^k is Γ(k + ½) / (√π Γ(k + 1)), falling from 1 at k = 0 towards 0.
+        let wanted = (1 - troughToMean) / (peakToMean - troughToMean)
+        func mean(_ k: Double) -> Double { exp(lgamma(k + 0.5) - lgamma(k + 1)) / Double.pi.squareRoot() }
+        var low = 0.0
+        var high = 1.0
+        while mean(high) > wanted { high *= 2 }
+        for _ in 0..<100 {
+            let middle = (low + high) / 2
+            if mean(middle) > wanted { low = middle } else { high = middle }
+        }
+        return .peaked(peakHour: peakHour, peakToMean: peakToMean, troughToMean: troughToMean, exponent: (low + high) / 2)
+    }
 
     /// The multiplier at `seconds` since the scenario start (which is midnight, hour 0).
     public func multiplier(at seconds: Double) -> Double {
@@ -111,6 +132,9 @@ public enum DiurnalShape: Sendable, Equatable {
         case .smooth(let peakHour, let peakToTrough):
             let amplitude = (peakToTrough - 1) / (peakToTrough + 1)
             return 1 + amplitude * cos(2 * Double.pi * (hour - peakHour) / 24)
+        case .peaked(let peakHour, let peak, let trough, let exponent):
+            let wave = (1 + cos(2 * Double.pi * (hour - peakHour) / 24)) / 2
+            return trough + (peak - trough) * pow(wave, exponent)
         case .hourly(let values):
             let mean = values.reduce(0, +) / Double(values.count)
             let lower = Int(hour.rounded(.down)) % 24

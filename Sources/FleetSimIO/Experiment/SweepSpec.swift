@@ -63,6 +63,10 @@ public struct SweepSpec: Sendable {
     /// Identifies the sweep (its file and the base scenario as resolved): shards of different sweeps do not merge.
     public var identity: String
 
+    /// At most this many points and points × replications per sweep file (docs/scenario-format.md, Limits).
+    static let maxPoints = 1_000_000
+    static let maxRuns = 10_000_000
+
     /// Every point's parameter values, in point order (the grid varies the last parameter fastest).
     public func points() -> [[String]] {
         switch design {
@@ -127,6 +131,24 @@ public enum SweepLoader {
         }
         if case .sobol = design, parameters.count > SobolSequence.maxDimensions {
             throw parametersValue.error("Sobol points have at most \(SobolSequence.maxDimensions) dimensions (GSL's limit)")
+        }
+        // The point list is built whole and every run is a file: bounded before anything is allocated.
+        let pointCount: Int
+        switch design {
+        case .grid:
+            pointCount = parameters.reduce(1) { (total: Int, parameter: SweepSpec.Parameter) -> Int in
+                let values = parameter.gridValues.count
+                return total > SweepSpec.maxPoints / max(values, 1) ? SweepSpec.maxPoints + 1 : total * values
+            }
+        case .sobol(let count): pointCount = count
+        }
+        if pointCount > SweepSpec.maxPoints {
+            throw parametersValue.error("the grid has more than \(SweepSpec.maxPoints) points; use fewer steps or values, or "
+                + "{sobol: {points: N}} to cover the ranges with fewer runs")
+        }
+        if pointCount * replications > SweepSpec.maxRuns {
+            throw (fields["replications"] ?? parametersValue).error("\(pointCount) points × \(replications) replications is "
+                + "more than \(SweepSpec.maxRuns) runs; use fewer points or replications, or shard the sweep over several files")
         }
         var cost = Headline.names.firstIndex(of: "cost_total_usd")!
         var latency = Headline.names.firstIndex(of: "e2e_p99_s")!

@@ -235,17 +235,9 @@ struct AutoscalerDecoder {
     private func decodeSchedule(_ value: ScenarioValue) throws -> [ScheduleRule] {
         try value.list().map { item in
             let fields = try item.mapping(allowed: ["days", "from", "to", "min", "max"])
-            var days = Set(0..<7)
-            if let daysValue = fields["days"] {
-                days = Set(try daysValue.list().map { day in
-                    guard let index = Self.dayNames.firstIndex(of: try day.string().lowercased()) else {
-                        throw day.expected("a day: \(Self.dayNames.joined(separator: ", "))")
-                    }
-                    return index
-                })
-            }
-            let from = try timeOfDay(try fields.required("from", "a time of day, e.g. \"08:00\""))
-            let to = try timeOfDay(try fields.required("to", "a time of day, e.g. \"20:00\""))
+            let days = try fields["days"].map { Set(try Self.decodeDays($0)) } ?? Set(0..<7)
+            let from = try Self.timeOfDay(try fields.required("from", "a time of day, e.g. \"08:00\""))
+            let to = try Self.timeOfDay(try fields.required("to", "a time of day, e.g. \"20:00\""))
             let minReplicas = try fields["min"]?.integer("a replica count", in: 0...Self.maxReplicas)
             let maxReplicas = try fields["max"]?.integer("a replica count", in: 0...Self.maxReplicas)
             if minReplicas == nil && maxReplicas == nil { throw item.error("a rule needs 'min', 'max' or both") }
@@ -257,8 +249,18 @@ struct AutoscalerDecoder {
         }
     }
 
+    /// A list of day names, `[mon, tue]`, as day numbers (Monday 0).
+    static func decodeDays(_ value: ScenarioValue) throws -> [Int] {
+        try value.list().map { day in
+            guard let index = dayNames.firstIndex(of: try day.string().lowercased()) else {
+                throw day.expected("a day: \(dayNames.joined(separator: ", "))")
+            }
+            return index
+        }
+    }
+
     /// "HH:MM" from 00:00 to 24:00.
-    private func timeOfDay(_ value: ScenarioValue) throws -> Double {
+    static func timeOfDay(_ value: ScenarioValue) throws -> Double {
         let text = try value.string()
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours),

@@ -54,6 +54,9 @@ public enum ScenarioEncoder {
                 pairs.append(("diurnal", flow([("peakHour", number(peakHour)), ("peakToTrough", number(ratio))])))
             case .hourly(let values)?:
                 pairs.append(("diurnal", map([("profile", Node(values.map(number), Tag(.implicit), .flow))])))
+            case .peaked(let peakHour, let peak, let trough, _)?:
+                pairs.append(("diurnal", flow([("peakHour", number(peakHour)), ("peakToMean", number(peak)),
+                                               ("troughToMean", number(trough))])))
             case nil:
                 break
             }

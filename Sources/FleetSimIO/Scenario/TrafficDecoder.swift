@@ -33,9 +33,9 @@ struct TrafficDecoder {
             traffic = TrafficSpec(
                 ratePerSecond: rate,
                 arrivals: try fields["arrivals"].map(decodeArrivals) ?? .poisson,
-                diurnal: try fields["diurnal"].map(decodeDiurnal),
+                diurnal: try fields["diurnal"].map { try decodeDiurnal($0, rate: rate) },
                 weekly: try fields["weekly"].map(decodeWeekly),
-                spikes: try fields["spikes"]?.list().map { try decodeSpike($0) } ?? [],
+                spikes: try fields["spikes"]?.list().flatMap { try decodeSpikes($0, horizon: horizon) } ?? [],
                 randomSpikes: try fields["randomSpikes"].map(decodeRandomSpikes),
                 classes: classes)
         }
@@ -111,11 +111,13 @@ struct TrafficDecoder {
         return RandomSpikes(perDay: perDay, multiplier: multiplier, duration: duration, rampSeconds: ramp)
     }
 
-    private func decodeDiurnal(_ value: ScenarioValue) throws -> DiurnalShape {
-        let fields = try value.mapping(allowed: ["peakHour", "peakToTrough", "profile"])
+    /// A cosine `{peakHour, peakToTrough}`, hourly multipliers `{profile}`, or a peak stated as planners state one,
+    /// `{peakHour, peak, trough}` (rates, the traffic's `rate` being the mean; or `peakToMean`, `troughToMean`).
+    private func decodeDiurnal(_ value: ScenarioValue, rate: Double) throws -> DiurnalShape {
+        let fields = try value.mapping(allowed: ["peakHour", "peakToTrough", "profile", "peak", "trough", "peakToMean", "troughToMean"])
         if let profileValue = fields["profile"] {
-            if fields["peakHour"] != nil || fields["peakToTrough"] != nil {
-                throw value.error("give either 'profile' or 'peakHour' with 'peakToTrough', not both")
+            if let other = ["peakHour", "peakToTrough", "peak", "trough", "peakToMean", "troughToMean"].first(where: { fields[$0] != nil }) {
+                throw fields[other]!.error("give either 'profile' or a peak ('peakHour' with 'peakToTrough' or 'peak'), not both")
             }
             let items = try profileValue.list()
             guard items.count == 24 else { throw profileValue.expected("24 hourly multipliers, found \(items.count) in") }
@@ -124,9 +126,57 @@ struct TrafficDecoder {
             return .hourly(values)
         }
         let peakHour = try fields.required("peakHour", "hour of the daily maximum, 0–24").number("an hour", in: 0...24)
-        let ratio = try fields.required("peakToTrough", "daily maximum over minimum, ≥ 1")
+        let peakKey = ["peak", "peakToMean"].filter { fields[$0] != nil }
+        if !peakKey.isEmpty {
+            if peakKey.count == 2 { throw fields["peakToMean"]!.error("give either 'peak' (a rate) or 'peakToMean', not both") }
+            if fields["peakToTrough"] != nil { throw fields["peakToTrough"]!.error("give either 'peakToTrough' or a peak and trough, not both") }
+            guard rate > 0 || fields["peakToMean"] != nil else { throw value.error("a peak needs a 'rate' (the mean) above 0") }
+            let peak = try fields["peakToMean"]?.number("a ratio above 1", in: 1...1e6)
+                ?? (try fields["peak"]!.rate(in: 0...ScenarioDecoder.maxRatePerSecond)) / rate
+            let trough = try fields["troughToMean"]?.number("a ratio from 0 to below 1", in: 0...1)
+                ?? (try fields["trough"]?.rate(in: 0...ScenarioDecoder.maxRatePerSecond)).map { $0 / rate }
+                ?? max(0, 2 - peak)  // The plain cosine when it reaches the peak, else a trough of 0 and a sharper peak.
+            guard peak > 1 else {
+                throw (fields["peak"] ?? fields["peakToMean"]!).error("the peak must be above the mean (rate \(Quantities.shortest(rate))/s)")
+            }
+            guard let shape = DiurnalShape.peaked(peakHour: peakHour, peakToMean: peak, troughToMean: trough) else {
+                throw (fields["trough"] ?? fields["troughToMean"] ?? value).error("the trough must be below the mean (rate \(Quantities.shortest(rate))/s)")
+            }
+            return shape
+        }
+        let ratio = try fields.required("peakToTrough", "daily maximum over minimum, ≥ 1 (or 'peak' and 'trough' as rates)")
             .number("a ratio of at least 1", in: 1...1e6)
         return .smooth(peakHour: peakHour, peakToTrough: ratio)
+    }
+
+    /// A spike `{at, duration, multiplier, ramp}`, or one that recurs daily, `{every, from, to, multiplier, ramp}`
+    /// with `every` a day list (`[mon, tue]`), `day` or `weekday`; expanded into one spike per day of the horizon.
+    private func decodeSpikes(_ value: ScenarioValue, horizon: Double) throws -> [Spike] {
+        guard (try value.mapping(allowed: [])["every"]) != nil else { return [try decodeSpike(value)] }
+        let fields = try value.mapping(allowed: ["every", "from", "to", "multiplier", "ramp"])
+        let everyValue = fields["every"]!
+        let days: [Int]
+        switch everyValue.scalarText {
+        case "day": days = Array(0...6)
+        case "weekday": days = Array(0...4)
+        case "weekend": days = [5, 6]
+        case let other? where !other.isEmpty: throw everyValue.expected("day, weekday, weekend or a list of days ([mon, fri])")
+        default: days = try AutoscalerDecoder.decodeDays(everyValue)
+        }
+        let from = try AutoscalerDecoder.timeOfDay(try fields.required("from", "a time of day, \"09:00\""))
+        let toValue = try fields.required("to", "a time of day, \"09:30\"")
+        let to = try AutoscalerDecoder.timeOfDay(toValue)
+        guard to > from else { throw toValue.expected("a time after 'from' on the same day") }
+        let multiplier = try fields.required("multiplier", "the rate factor at its height").number("a non-negative multiplier", in: 0...1e6)
+        let ramp = try fields["ramp"]?.duration(in: ScenarioDecoder.nonNegative) ?? 0
+        if 2 * ramp > to - from {
+            throw fields["ramp"]!.expected("a ramp at most half the spike's duration (\(Quantities.format(seconds: to - from)))")
+        }
+        return stride(from: 0.0, to: horizon, by: 86_400).compactMap { midnight in
+            let weekday = Int(midnight / 86_400) % 7
+            guard days.contains(weekday) else { return nil }
+            return Spike(atSeconds: midnight + from, durationSeconds: to - from, multiplier: multiplier, rampSeconds: ramp)
+        }
     }
 
     private func decodeSpike(_ value: ScenarioValue) throws -> Spike {

@@ -141,6 +141,11 @@ import Testing
         ("range: [10, 16]", "range: [16, 16]", "parameters[1].range", "expected a range whose low end is below its high end"),
         ("values: [4, 5, 6]", "values: []", "parameters[0].values", "expected at least one value"),
         ("latency: e2e_p99_s", "latency: p99", "pareto.latency", "expected one of cost_total_usd"),
+        // 3 × 10,000 × 10,000 grid points would be built whole before the first run.
+        ("range: [10, 16], steps: 3, unit: /s}", "range: [10, 16], steps: 10000, unit: /s}\n  - {key: seed, range: [1, 99], steps: 10000, integer: true}",
+         "parameters", "more than 1000000 points"),
+        ("replications: 3", "replications: 100000\ndesign: {sobol: {points: 1000}}", "replications",
+         "1000 points × 100000 replications is more than 10000000 runs"),
     ])
     func badSweepsAreNamed(_ original: String, _ replacement: String, _ keyPath: String, _ message: String) throws {
         let (scratch, _) = try sweepFolder()
