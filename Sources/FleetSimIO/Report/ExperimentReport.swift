@@ -22,6 +22,16 @@ enum ExperimentReport {
             }
             guard !bars.isEmpty else { continue }
             body += "<figure>\(barChart(title: metric, bars: bars, variants: variants))</figure>\n"
+            // Bars from 0 hide a difference of a few percent; the paired differences, on their own axis, show it.
+            let differences = rows.compactMap { row -> (String, Double, Double?, Double?)? in
+                guard table.text(row, "variant") != variants.first, let mean = table.number(row, "diff_mean") else { return nil }
+                return (table.text(row, "variant"), mean, table.number(row, "diff_ci_low"), table.number(row, "diff_ci_high"))
+            }
+            if !differences.isEmpty {
+                let title = "\(metric): paired difference from \(variants[0]), 95 % CI"
+                let chart = differenceChart(title: title, differences: differences, variants: variants)
+                body += "<figure>\(chart)</figure>\n"
+            }
         }
         body += "<h2>Paired differences from \(escape(variants.first ?? "base"))</h2>\n<table>\n<tr><th>variant</th><th>metric</th>"
             + "<th class=\"num\">difference</th><th class=\"num\">95 % CI</th></tr>\n"
@@ -57,6 +67,38 @@ enum ExperimentReport {
             svg += "<text class=\"tick\" x=\"\(x + barWidth / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">\(escape(bar.0))</text>\n"
         }
         return svg + "</svg>"
+    }
+
+    /// Each variant's paired difference from the base as a dot with its interval's whisker, on an axis around 0.
+    static func differenceChart(title: String, differences: [(String, Double, Double?, Double?)], variants: [String]) -> String {
+        let width = 760.0, row = 26.0, left = 150.0, right = 24.0, top = 26.0, bottom = 26.0
+        let height = top + bottom + row * Double(differences.count)
+        let reach = differences.map { max(abs($0.1), abs($0.2 ?? $0.1), abs($0.3 ?? $0.1)) }.max() ?? 1
+        let x = LinearScale(domain: -max(reach, 1e-12), max(reach, 1e-12), range: (left, width - right)).nice()
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\" "
+            + "data-points=\"\(differences.count)\" xmlns=\"http://www.w3.org/2000/svg\">"
+            + "<text class=\"title\" x=\"\(left)\" y=\"14\">\(escape(title))</text>\n"
+        for tick in x.ticks() {
+            svg += "<line class=\"grid\" x1=\"\(x(tick))\" x2=\"\(x(tick))\" y1=\"\(top)\" y2=\"\(height - bottom)\"/>"
+                + "<text class=\"tick\" x=\"\(x(tick))\" y=\"\(height - 8)\" text-anchor=\"middle\">\(Units.number(tick))</text>\n"
+        }
+        svg += "<line class=\"axis\" x1=\"\(x(0))\" x2=\"\(x(0))\" y1=\"\(top)\" y2=\"\(height - bottom)\"/>\n"
+        for (index, difference) in differences.enumerated() {
+            let color = variantColors[(variants.firstIndex(of: difference.0) ?? index) % variantColors.count]
+            let middle = top + row * (Double(index) + 0.5)
+            svg += "<text class=\"tick\" x=\"\(left - 8)\" y=\"\(middle + 4)\" text-anchor=\"end\">\(escape(difference.0))</text>"
+            if let low = difference.2, let high = difference.3 {
+                svg += "<path class=\"whisker\" d=\"M\(x(low)),\(middle) H\(x(high)) M\(x(low)),\(middle - 5) v10 M\(x(high)),\(middle - 5) v10\" stroke=\"\(color)\"/>"
+            }
+            svg += "<circle cx=\"\(x(difference.1))\" cy=\"\(middle)\" r=\"4\" fill=\"\(color)\"><title>\(escape(difference.0)): "
+                + "\(ExperimentTable.number(difference.1))</title></circle>\n"
+        }
+        return svg + "</svg>"
+    }
+
+    /// `cost_total_usd_mean` as an axis label: "cost_total_usd (mean over replications)".
+    static func axisLabel(_ column: String) -> String {
+        column.hasSuffix("_mean") ? String(column.dropLast(5)) + " (mean over replications)" : column
     }
 
     static func sweep(folder: URL) throws -> String {
@@ -101,10 +143,23 @@ enum ExperimentReport {
                 svg += "<circle cx=\"\(x(cost))\" cy=\"\(y(min(latency, y.domain.upperBound)))\" r=\"4\" fill=\"\(Palette.blue)\"><title>point \(point)</title></circle>\n"
             }
         }
-        svg += "<text class=\"tick\" x=\"\((left + width - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(escape(costColumn))</text></svg>"
+        svg += "<text class=\"tick\" x=\"\((left + width - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(escape(axisLabel(costColumn)))</text>"
+        svg += "<text class=\"tick\" transform=\"translate(14,\((top + height - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">"
+            + "\(escape(axisLabel(latencyColumn)))</text></svg>"
         var body = "<h1>Sweep — FleetSim report</h1>\n<p class=\"meta\">\(all.count) points; means over replications "
             + "(points.csv has every 95 % interval).</p>\n<figure>\(svg)</figure>\n"
-        body += "<h2>Pareto frontier</h2>\n<pre>\(escape(paretoText))</pre>\n"
+        // The frontier as a table: its points by increasing cost, with the values each parameter took.
+        let parameterColumns = columns.filter { $0 != "point" && $0 != costColumn && $0 != latencyColumn }
+        body += "<h2>Pareto frontier (\(pareto.rows.count) points)</h2>\n<table>\n<tr><th class=\"num\">point</th>"
+            + parameterColumns.map { "<th title=\"\(escape($0))\">\(escape(String($0.split(separator: ".").last ?? Substring($0))))</th>" }.joined()
+            + "<th class=\"num\">\(escape(axisLabel(costColumn)))</th><th class=\"num\">\(escape(axisLabel(latencyColumn)))</th></tr>\n"
+        for row in pareto.rows {
+            body += "<tr><td class=\"num\">\(escape(pareto.text(row, "point")))</td>"
+                + parameterColumns.map { "<td>\(escape(pareto.text(row, $0)))</td>" }.joined()
+                + "<td class=\"num\">\(pareto.number(row, costColumn).map { ExperimentTable.number($0) } ?? "–")</td>"
+                + "<td class=\"num\">\(pareto.number(row, latencyColumn).map { ExperimentTable.number($0) } ?? "–")</td></tr>\n"
+        }
+        body += "</table>\n"
         return RunReport.document(title: "Sweep — FleetSim report", body: body)
     }
 }

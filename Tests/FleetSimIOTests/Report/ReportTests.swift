@@ -87,4 +87,24 @@ import Testing
         try Reports.write(folder: outcome.directory.path)
         #expect(try String(contentsOf: outcome.directory.appendingPathComponent("report.html"), encoding: .utf8) == page)
     }
+
+    /// The top of the page says what a decision needs: the verdict against the objective, the run rate, the
+    /// warnings and the assumptions; TTFT only where tokens are generated; the scenario folded away.
+    @Test func theHeadlineStatesTheVerdictAndTheRunRate() throws {
+        let scratch = try ScratchFolder()
+        let scenario = try ScenarioLoader.decode(yaml: BuiltInScenarios.quickstart, file: "quickstart.yaml")
+        let outcome = try ScenarioRunner.run(scenario, into: scratch.path("out"))
+        let page = try String(contentsOf: outcome.directory.appendingPathComponent("report.html"), encoding: .utf8)
+        let attainment = String(format: "%.2f", outcome.result.total.slo!.e2eAttainment! * 100)
+        #expect(page.contains("SLO not met: e2e p99 ≤ 5.0 s held for \(attainment) % of requests (99 % needed)"))
+        let monthly = outcome.result.total.cost.total / 86_400 * 730 * 3_600
+        let grouped = SummaryTable.grouped(Int(monthly.rounded(.down)))
+        #expect(page.contains("a month"), "no run rate")
+        #expect(page.contains("$\(grouped)."), "the monthly run rate $\(grouped) is missing")
+        #expect(page.contains("overloaded for 30m 00s from 20:00"))
+        #expect(page.contains("Assumed:") && page.contains("<code>discount</code>"))
+        #expect(!page.contains("TTFT p99</th>") && !page.contains("TTFT p50"))
+        #expect(page.contains("<details><summary>Scenario as run"))
+        #expect(page.firstRange(of: "SLO not met")!.lowerBound < page.firstRange(of: "<svg")!.lowerBound)
+    }
 }
