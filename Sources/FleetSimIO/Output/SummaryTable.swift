@@ -38,15 +38,15 @@ public enum SummaryTable {
             if llm { cells += [seconds(d.ttft.p99), seconds(d.tpot.p50)] }
             return cells + [
                 seconds(d.queueWait.mean), String(format: "%.0f%%", d.utilization * 100),
-                String(format: "%.1f", d.replicasMean), String(format: "$%.2f", d.cost.total),
+                String(format: "%.1f", d.replicasMean), Units.money(d.cost.total),
                 d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–",
             ]
         }
         lines += table([header] + body)
         let total = r.total
         lines.append("")
-        lines.append("cost: reserved $\(money(total.cost.reserved)) · on-demand $\(money(total.cost.onDemand))"
-            + " · spot $\(money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
+        lines.append("cost: reserved \(Units.money(total.cost.reserved)) · on-demand \(Units.money(total.cost.onDemand))"
+            + " · spot \(Units.money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
             + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
         var fleet: [String] = []
         if total.fleet.scaleUps > 0 || total.fleet.scaleDowns > 0 {
@@ -85,7 +85,6 @@ public enum SummaryTable {
         return String(format: "%.2f s", value)
     }
 
-    static func money(_ value: Double) -> String { String(format: "%.2f", value) }
 
     public static func grouped(_ value: Int) -> String {
         let digits = String(value)
