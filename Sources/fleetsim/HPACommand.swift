@@ -21,7 +21,7 @@ struct HPAReplayCommand: ParsableCommand {
             per metric instead (time_s,utilization,totalQueueLength). Every pod is ready and a replica change takes \
             effect at once. Prints time_s,replicas_before,recommendation,replicas_after for every sync from 0 to the \
             last time; the recommendation is the replica calculation before stabilization and rate limits. \
-            The decisions are those of the simulation's HPA (docs/autoscaling.md#hpa-replay).
+            The decisions are those of the simulation's HPA (docs/autoscaling.md, "fleetsim hpa replay").
             """)
 
     @Argument(help: "An autoscaling/v2 HorizontalPodAutoscaler manifest (may hold other objects, or be a List).")
