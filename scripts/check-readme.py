@@ -17,7 +17,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,8 +74,7 @@ POLICIES = ["fixed-at-peak", "hpa-70", "hpa-50", "queue", "scheduled", "predicti
 
 def policies(args, fleetsim):
     """The policy comparison: each file of scenarios/policies/, from its summary.json."""
-    work = tempfile.mkdtemp(prefix="fleetsim-readme-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="fleetsim-readme-") as work:
         lines = ["| policy | cost (2 days) | replicas mean (max) | TTFT p99 | e2e p99 | TTFT ≤ 2 s | cold starts | scale-ups / downs |",
                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for name in POLICIES:
@@ -89,28 +87,22 @@ def policies(args, fleetsim):
                 f"{summary['latency']['ttft']['p99']:.2f} s | {summary['latency']['e2e']['p99']:.1f} s | "
                 f"{summary['slo']['attainment'] * 100:.2f} % | {counts['coldStarts']} | {counts['scaleUps']} / {counts['scaleDowns']} |")
         return lines
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def decisions(args, fleetsim):
     """`decisions SCENARIO`: the first hold that recommends a change, the first scale-down and the first scale-up."""
-    work = tempfile.mkdtemp(prefix="fleetsim-readme-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="fleetsim-readme-") as work:
         run(f"fleetsim run {args[0]} --quiet --out {work}/run", fleetsim)
         rows = open(os.path.join(work, "run", "events.csv")).read().split("\n")
         picked = [rows[0]]
         for kind in ["hold", "scaleDown", "scaleUp"]:
             picked.append(next(row for row in rows[1:] if f",{kind}," in row and "recommends" in row))
         return ["```"] + picked + ["```"]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def spike(args, fleetsim):
     """The spike with and without a warm pool, one-minute windows around it."""
-    work = tempfile.mkdtemp(prefix="fleetsim-readme-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="fleetsim-readme-") as work:
         tables = {}
         for name in ["spike-cold-start", "spike-warm-pool"]:
             run(f"fleetsim run scenarios/{name}.yaml --quiet --out {work}/{name}", fleetsim)
@@ -125,14 +117,11 @@ def spike(args, fleetsim):
                 f"{float(cold['replicas_ready']):.1f} / {float(cold['replicas_starting']):.1f} | {float(warm['ttft_p99_s']):.1f} s | "
                 f"{float(warm['replicas_ready']):.1f} / {float(warm['replicas_starting']):.1f} |")
         return lines
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def pareto(args, fleetsim):
     """`pareto SWEEP ROWS`: the first rows of the sweep's Pareto frontier."""
-    work = tempfile.mkdtemp(prefix="fleetsim-readme-")
-    try:
+    with tempfile.TemporaryDirectory(prefix="fleetsim-readme-") as work:
         run(f"fleetsim sweep {args[0]} --jobs 2 --out {work}/sweep", fleetsim)
         rows = list(csv.DictReader(open(os.path.join(work, "sweep", "pareto.csv"))))
         lines = ["| point | window | max batch | HPA target | cost (1 h) | e2e p99 |", "|---:|---:|---:|---:|---:|---:|"]
@@ -142,8 +131,6 @@ def pareto(args, fleetsim):
             lines.append(f"| {row['point']} | {float(window.rstrip('s')) * 1000:.0f} ms | {batch} | {target.replace('%', ' %')} | "
                          f"${float(row['cost_total_usd_mean']):.2f} | {p99} s |")
         return lines
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 GENERATORS = {"timeline": timeline, "policies": policies, "decisions": decisions, "spike": spike, "pareto": pareto}

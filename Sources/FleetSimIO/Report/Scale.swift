@@ -111,13 +111,7 @@ enum Units {
     /// A whole count with thousands separators: `13,254`.
     static func grouped(_ value: Double) -> String {
         guard value.isFinite, abs(value) < 1e18 else { return "–" }
-        let digits = String(Int64(abs(value).rounded()))
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "−" : "") + out
+        return (value < 0 ? "−" : "") + SummaryTable.grouped(Int(abs(value).rounded()))
     }
 
     static func duration(_ seconds: Double) -> String { Quantities.format(seconds: seconds) }

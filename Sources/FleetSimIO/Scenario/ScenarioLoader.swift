@@ -76,12 +76,18 @@ public enum ScenarioLoader {
     static func text(of data: Data, file: String) throws -> String {
         if let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") { return text }
         let bytes = [UInt8](data)
+        // The standard library's UTF-8 parser finds the first ill-formed sequence (overlong forms and surrogates
+        // included); a NUL is well-formed UTF-8 but YAML forbids it.
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
         var offset = 0
         var invalid = bytes.count
-        while offset < bytes.count {
-            let length = utf8SequenceLength(bytes, at: offset)
-            if length == 0 { invalid = offset; break }
-            offset += length
+        parsing: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar) where !(scalar.count == 1 && scalar.first == 0): offset += scalar.count
+            case .valid, .error: invalid = offset; break parsing
+            case .emptyInput: break parsing
+            }
         }
         let line = bytes[..<invalid].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
         let what = invalid < bytes.count && bytes[invalid] == 0 ? "a NUL byte" : "bytes that are not UTF-8 text"
@@ -90,24 +96,6 @@ public enum ScenarioLoader {
             + "scenario and manifest files are UTF-8")
     }
 
-    /// The length of the well-formed UTF-8 sequence at `offset` (RFC 3629: no overlong forms, no surrogates), or 0.
-    private static func utf8SequenceLength(_ bytes: [UInt8], at offset: Int) -> Int {
-        let first = bytes[offset]
-        func continuation(_ index: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
-            index < bytes.count && range.contains(bytes[index])
-        }
-        switch first {
-        case 0x01...0x7F: return 1
-        case 0xC2...0xDF: return continuation(offset + 1) ? 2 : 0
-        case 0xE0: return continuation(offset + 1, 0xA0...0xBF) && continuation(offset + 2) ? 3 : 0
-        case 0xE1...0xEC, 0xEE...0xEF: return continuation(offset + 1) && continuation(offset + 2) ? 3 : 0
-        case 0xED: return continuation(offset + 1, 0x80...0x9F) && continuation(offset + 2) ? 3 : 0
-        case 0xF0: return continuation(offset + 1, 0x90...0xBF) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
-        case 0xF1...0xF3: return continuation(offset + 1) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
-        case 0xF4: return continuation(offset + 1, 0x80...0x8F) && continuation(offset + 2) && continuation(offset + 3) ? 4 : 0
-        default: return 0
-        }
-    }
 
     /// `top` laid over `base`.
     static func merge(_ top: Node, into base: Node) -> Node {
