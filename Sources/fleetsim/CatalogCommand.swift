@@ -5,13 +5,26 @@ import Foundation
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
-        abstract: "List the built-in instance types and LLM performance profiles, with their sources.",
+        abstract: "List the built-in instance types and LLM performance profiles, or (--api) per-token API prices.",
         discussion: """
             Use an instance name as `instance:` and a profile id as `model:` in a deployment. docs/profiles.md \
             shows how each profile number was derived; scripts/make-instance-catalog.py how each price was chosen.
             """)
 
+    @Flag(name: .customLong("api"), help: "List the built-in per-token API prices instead.")
+    var listsAPIs = false
+
+    @Argument(help: "With --api: only ids containing this text (e.g. openai/ or llama-3.1).")
+    var filter: String?
+
     func run() throws {
+        if listsAPIs {
+            let entries = APIPriceCatalog.all.filter { filter == nil || $0.id.localizedCaseInsensitiveContains(filter!) }
+            print(Self.render(entries))
+            print("")
+            print("\(entries.count) of \(APIPriceCatalog.all.count) models; USD per million tokens; from \(APIPriceCatalog.source)")
+            return
+        }
         print(Self.render(InstanceCatalog.all))
         print("")
         print(Self.render(ProfileCatalog.entries))
@@ -33,6 +46,16 @@ struct CatalogCommand: ParsableCommand {
             return String(padded.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func render(_ entries: [APIPriceCatalog.Entry]) -> String {
+        func price(_ value: Double?) -> String { value.map { String(format: "%g", $0) } ?? "–" }
+        let header = ["api model", "input", "output", "cached input", "cache write", "context", "name"]
+        let rows = entries.map { e in
+            [e.id, price(e.prices.input), price(e.prices.output), price(e.prices.cachedInput), price(e.cacheWrite),
+             e.contextWindow.map(String.init) ?? "–", e.name + (e.deprecated ? " (deprecated)" : "")]
+        }
+        return table(header, rows)
     }
 
     static func render(_ entries: [ProfileCatalog.Entry]) -> String {

@@ -1,11 +1,12 @@
 import FleetSimKernel
 
-/// A deployment: one served model, with everything it takes to serve it. It receives the requests of its classes,
-/// routes the timers its parts set, and keeps its statistics in its recorder.
+/// A deployment: a named stage requests are sent to. It receives the requests of its classes and those handed on to
+/// it, routes the timers its parts set, and keeps its statistics in its recorder.
 ///
-/// `ReplicaDeployment` serves on instances — GPU replicas in pools, with a serving engine, billing and an
-/// autoscaler; a deployment of another kind (a per-token API) conforms to the same protocol and plugs in beside it,
-/// without touching the serving engines.
+/// Three kinds conform: `ReplicaDeployment` serves on instances — GPU replicas in pools, with a serving engine,
+/// billing and an autoscaler; `APIDeployment` is a per-token API with rate limits; `RouterDeployment` sends each
+/// request on to a tier by rules. Any of them may have a response cache in front, and a tier may be a step of a
+/// cascade (`Cascade`, in its recorder).
 protocol Deployment: AnyObject {
     var spec: DeploymentSpec { get }
     var recorder: Recorder { get }
@@ -32,6 +33,23 @@ struct DeploymentContext {
     let expectedRate: ((Double) -> Double)?
     let agenda: Agenda<Event>
     let observer: (any SimulationObserver)?
+    /// Where hand-offs go.
+    let path: RequestPath
+    /// The classes whose requests can reach this deployment.
+    let reachingClasses: [Int]
+
+    /// The deployment's recorder, with its cascade when it has one.
+    func recorder(_ spec: DeploymentSpec, measuresTokens: Bool) -> Recorder {
+        let recorder = Recorder(
+            reachingClasses: reachingClasses, classCount: classes.count, slo: slo, warmupSeconds: warmupSeconds,
+            measuresTokens: measuresTokens, quality: spec.quality)
+        recorder.cascade = spec.escalation.map { Cascade($0, path: path, stream: stream("escalation.\(spec.name)")) }
+        return recorder
+    }
+
+    func cache(_ spec: DeploymentSpec) -> ResponseCache? {
+        spec.cache.map { ResponseCache(spec: $0, stream: stream("cache.\(spec.name)")) }
+    }
 
     func timers<Kind: TimerKind>(_ kind: Kind.Type = Kind.self) -> Timers<Kind> {
         Timers(agenda: agenda, deployment: Int32(index))
@@ -40,5 +58,19 @@ struct DeploymentContext {
 
 /// The deployment a spec describes.
 func makeDeployment(_ spec: DeploymentSpec, context: DeploymentContext) -> any Deployment {
-    ReplicaDeployment(spec: spec, context: context)
+    switch spec.kind {
+    case .replicas: ReplicaDeployment(spec: spec, context: context)
+    case .api(let api): APIDeployment(spec: spec, api: api, context: context)
+    case .router(let router): RouterDeployment(spec: spec, router: router, context: context)
+    }
+}
+
+extension ResponseCache {
+    /// Looks `request` up and counts it; true when the cache answered it. A miss carries the lookup's latency on.
+    func answers(_ request: inout Request, now: Double, recorder: Recorder) -> Bool {
+        let hit = lookup(now: now)
+        recorder.lookedUp(request, hit: hit, cache: spec)
+        if !hit && spec.lookupSeconds > 0 { request.upstreamSeconds += Float(spec.lookupSeconds) }
+        return hit
+    }
 }

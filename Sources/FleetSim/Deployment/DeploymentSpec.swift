@@ -1,8 +1,22 @@
 import FleetSimKernel
 
-/// One served model: what it runs on, how it serves, and the pools of instances that carry its replicas.
+/// One named stage that requests are sent to: a model served on instances (replicas in pools, with a serving engine
+/// and an autoscaler), a per-token API, or a router in front of other deployments (`kind`). The fields from
+/// `instance` to `drainTimeoutSeconds` describe the replicas and are unused by the other kinds.
 public struct DeploymentSpec: Sendable, Equatable {
     public var name: String
+    public var kind: DeploymentKind = .replicas
+    /// A response cache in front of the deployment: hits are answered without reaching it.
+    public var cache: CacheSpec?
+    /// A cascade: answers the deployment gives are sent on to a larger tier when the rule says so.
+    public var escalation: EscalationSpec?
+    /// Hybrid serving: arrivals go to another deployment (an API) while the replicas' queue or capacity says so.
+    public var overflow: OverflowSpec?
+    /// The user's quality proxy for this tier's answers (a benchmark score); the run reports its request-weighted mean.
+    public var quality: Double?
+    /// The share of each prompt served from a prefix (KV) cache: it is not prefilled on replicas, and an API bills it
+    /// at its cached-input price.
+    public var promptCacheShare = 0.0
     public var instance: InstanceType
     /// The generic service model, used when there is no `profile`.
     public var service: ServiceSpec
@@ -55,6 +69,24 @@ public struct DeploymentSpec: Sendable, Equatable {
         self.queueing = queueing
         self.queue = queue
         self.pools = pools
+    }
+
+    /// A deployment of another kind; the replica fields keep their defaults.
+    public init(name: String, kind: DeploymentKind) {
+        self.init(name: name, instance: .none, pools: [])
+        self.kind = kind
+    }
+
+    /// Whether it is served on replicas (the fields from `instance` on apply).
+    public var isReplicas: Bool { if case .replicas = kind { true } else { false } }
+
+    /// The deployments it may send requests to: a router's tiers, a cascade's next tier, an overflow's target.
+    public var handsOnTo: [String] {
+        var names: [String] = []
+        if case .router(let router) = kind { names += router.rules.flatMap { $0.targets.map(\.name) } }
+        if let escalation { names.append(escalation.to) }
+        if let overflow { names.append(overflow.to) }
+        return names
     }
 
     /// Replicas of a fixed fleet: every pool's count, one replica per instance.

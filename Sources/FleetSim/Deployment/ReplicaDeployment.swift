@@ -31,14 +31,19 @@ final class ReplicaDeployment: Deployment {
     var retryPending = false
     let timers: Timers<FleetTimer>
     let observer: (any SimulationObserver)?
+    let cache: ResponseCache?
+    /// Where arrivals overflow to (hybrid serving), by index.
+    let overflowTarget: Int?
+    unowned let path: RequestPath
 
     init(spec: DeploymentSpec, context: DeploymentContext) {
         self.spec = spec
         // One stream per random source of the deployment, named after it (common random numbers across variants).
         let stream = { (source: String) in context.stream("\(source).\(spec.name)") }
-        recorder = Recorder(
-            deployment: spec.name, classes: context.classes, slo: context.slo, warmupSeconds: context.warmupSeconds,
-            measuresTokens: spec.profile != nil)
+        recorder = context.recorder(spec, measuresTokens: spec.profile != nil)
+        cache = context.cache(spec)
+        overflowTarget = spec.overflow.map { context.path.index(of: $0.to) }
+        path = context.path
         fleet = ReplicaFleet(pools: spec.pools)
         warm = WarmPools(pools: spec.pools)
         startup = Startup(spec: spec.startup, stream: stream("startup"), warmStream: stream("warmStart"))
@@ -93,7 +98,30 @@ final class ReplicaDeployment: Deployment {
 
     func arrive(_ request: Request) {
         recorder.arrived(request)
+        guard cache != nil || overflowTarget != nil else {
+            engine.arrive(request)
+            return
+        }
+        var request = request
+        let now = timers.now
+        if let cache, cache.answers(&request, now: now, recorder: recorder) { return }
+        if let overflowTarget, overflows(now: now) {
+            recorder.forwarded(request, .overflowed)
+            path.send(request.handedOn(at: now), to: overflowTarget)
+            return
+        }
         engine.arrive(request)
+    }
+
+    /// Whether an arrival now goes to the overflow target instead: the queue is long or old, or capacity is missing.
+    private func overflows(now: Double) -> Bool {
+        guard let overflow = spec.overflow else { return false }
+        if overflow.whileStarting && (!fleet.starting.isEmpty || fleet.serving == 0) { return true }
+        if let length = overflow.queueLength, engine.load.queued >= length { return true }
+        if let wait = overflow.queueWaitSeconds, let oldest = engine.oldestWaitingArrival, now - oldest >= wait {
+            return true
+        }
+        return false
     }
 
     func handle(_ event: Event) {

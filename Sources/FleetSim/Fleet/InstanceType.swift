@@ -21,3 +21,8 @@ public struct InstanceType: Sendable, Equatable {
         self.source = source
     }
 }
+
+extension InstanceType {
+    /// The placeholder of a deployment that runs on no instances of its own (an API, a router).
+    public static let none = InstanceType(gpu: "none", gpus: 0, onDemandPerHour: 0)
+}

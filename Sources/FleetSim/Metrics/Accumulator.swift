@@ -103,7 +103,8 @@ struct Levels {
     var costPerSecond = CostBreakdown()
 }
 
-/// Requests by how they ended, and their tokens.
+/// Requests by how they ended, and their tokens. At every deployment `arrivals` = completed + rejected + timed out +
+/// failed + forwarded + in flight; over a run, a forwarded request arrives once more downstream.
 struct RequestCounts {
     var arrivals = 0
     var completed = 0
@@ -115,6 +116,20 @@ struct RequestCounts {
     var waited = 0
     var promptTokens = 0
     var outputTokens = 0
+    /// Handed on to another deployment: by a router, a cascade (`escalated`) or an overflow (`overflowed`). The
+    /// request then arrives there, and ends there or further on.
+    var forwarded = 0
+    var escalated = 0
+    var overflowed = 0
+    var cacheLookups = 0
+    /// Answered by the response cache (counted in `completed` too).
+    var cacheHits = 0
+    /// 429 responses of a rate-limited API, and the retries that followed them.
+    var throttled = 0
+    var retries = 0
+    /// Completed requests answered by a tier with a quality, and the sum of those qualities.
+    var qualityCount = 0
+    var qualitySum = 0.0
 
     mutating func add(_ other: RequestCounts) {
         arrivals += other.arrivals
@@ -125,6 +140,15 @@ struct RequestCounts {
         waited += other.waited
         promptTokens += other.promptTokens
         outputTokens += other.outputTokens
+        forwarded += other.forwarded
+        escalated += other.escalated
+        overflowed += other.overflowed
+        cacheLookups += other.cacheLookups
+        cacheHits += other.cacheHits
+        throttled += other.throttled
+        retries += other.retries
+        qualityCount += other.qualityCount
+        qualitySum += other.qualitySum
     }
 }
 

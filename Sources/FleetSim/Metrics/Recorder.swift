@@ -6,32 +6,47 @@
 final class Recorder {
     var window = Accumulator(.window)
     var total = Accumulator(.run)
-    /// Run totals per request class, when the deployment serves more than one; `classSlot` maps a class index to its
-    /// slot (-1 for classes served elsewhere). With one class, the deployment's totals are the class's.
+    /// Run totals per request class, when more than one class reaches the deployment; `classSlot` maps a class index
+    /// to its slot (-1 for classes that never reach it). With one class, the deployment's totals are the class's.
     var classTotals: [Accumulator] = []
     let classSlot: [Int]
+    /// The classes whose requests can reach the deployment (directly or handed on), in class order.
+    let reachingClasses: [Int]
     let slo: SLOSpec?
     let warmupSeconds: Double
-    /// Whether time per output token is measured (LLM profiles); the generic mode answers whole.
+    /// Whether time per output token is measured (LLM profiles, APIs); the generic mode answers whole.
     let measuresTokens: Bool
+    /// The quality of the deployment's answers, counted for every request it completes.
+    let quality: Double?
+    /// A cascade: answers that go on to the next tier instead of ending here.
+    var cascade: Cascade?
 
-    init(deployment: String, classes: [RequestClass], slo: SLOSpec?, warmupSeconds: Double, measuresTokens: Bool) {
-        let served = classes.indices.filter { classes[$0].deployment == deployment }
-        var slots = [Int](repeating: -1, count: classes.count)
-        for (slot, classIndex) in served.enumerated() { slots[classIndex] = slot }
+    init(reachingClasses: [Int], classCount: Int, slo: SLOSpec?, warmupSeconds: Double, measuresTokens: Bool,
+         quality: Double? = nil) {
+        var slots = [Int](repeating: -1, count: classCount)
+        for (slot, classIndex) in reachingClasses.enumerated() { slots[classIndex] = slot }
         classSlot = slots
-        if served.count > 1 {
-            classTotals = served.map { _ in Accumulator(.run) }
+        self.reachingClasses = reachingClasses
+        if reachingClasses.count > 1 {
+            classTotals = reachingClasses.map { _ in Accumulator(.run) }
         }
         self.slo = slo
         self.warmupSeconds = warmupSeconds
         self.measuresTokens = measuresTokens
+        self.quality = quality
         if !measuresTokens {
             // In the generic mode the first token is the whole answer: TTFT is the e2e latency, recorded once.
             window.ttftIsE2E = true
             total.ttftIsE2E = true
             for index in classTotals.indices { classTotals[index].ttftIsE2E = true }
         }
+    }
+
+    /// The run totals of one class's requests here; nil when the class never reaches this deployment.
+    func totals(forClass classIndex: Int) -> Accumulator? {
+        let slot = classSlot[classIndex]
+        guard slot >= 0 else { return nil }
+        return classTotals.isEmpty ? total : classTotals[slot]
     }
 
     func arrived(_ request: Request) {
@@ -55,7 +70,21 @@ final class Recorder {
         }
     }
 
-    func completed(_ request: Request, e2eSeconds: Double, ttftSeconds: Double) {
+    /// A request answered here, `e2eSeconds` after it arrived here; its latencies count from the client's send. A
+    /// cascade may send the answer on instead: the request then ends at the next tier.
+    func completed(_ request: Request, e2eSeconds here: Double, ttftSeconds ttftHere: Double) {
+        if let cascade, cascade.escalates(request) {
+            escalate(request, now: request.arrival + here, to: cascade)
+            return
+        }
+        answered(request, e2eSeconds: here, ttftSeconds: ttftHere)
+    }
+
+    /// A request ends here, answered.
+    private func answered(_ request: Request, e2eSeconds here: Double, ttftSeconds ttftHere: Double) {
+        let upstream = Double(request.upstreamSeconds)
+        let e2eSeconds = here + upstream
+        let ttftSeconds = ttftHere + upstream
         let met = slo?.check(e2eSeconds: e2eSeconds, ttftSeconds: ttftSeconds) ?? (false, false)
         let perToken: Double? = measuresTokens && request.outputTokens > 1
             ? (e2eSeconds - ttftSeconds) / Double(request.outputTokens - 1) : nil
@@ -66,6 +95,68 @@ final class Recorder {
             $0.recordCompletion(request, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken, latencies: afterWarmup)
         }
         countForSLO(request, met: met)
+        if let quality {
+            count(\.requests.qualityCount)
+            window.requests.qualitySum += quality
+            total.requests.qualitySum += quality
+            forClass(request) {
+                $0.requests.qualityCount += 1
+                $0.requests.qualitySum += quality
+            }
+        }
+    }
+
+    /// How a request was handed on to another deployment.
+    enum HandOff {
+        case routed, escalated, overflowed
+    }
+
+    /// Counts a request handed on (it arrives at the next deployment, which counts it again).
+    func forwarded(_ request: Request, _ how: HandOff) {
+        count(\.requests.forwarded)
+        forClass(request) { $0.requests.forwarded += 1 }
+        switch how {
+        case .routed: break
+        case .escalated:
+            count(\.requests.escalated)
+            forClass(request) { $0.requests.escalated += 1 }
+        case .overflowed:
+            count(\.requests.overflowed)
+            forClass(request) { $0.requests.overflowed += 1 }
+        }
+    }
+
+    /// The cache looked the request up; a hit is answered now, after the lookup's latency.
+    func lookedUp(_ request: Request, hit: Bool, cache: CacheSpec) {
+        count(\.requests.cacheLookups)
+        forClass(request) { $0.requests.cacheLookups += 1 }
+        if cache.lookupCost != 0 { addAPICost(cache.lookupCost) }
+        guard hit else { return }
+        count(\.requests.cacheHits)
+        forClass(request) { $0.requests.cacheHits += 1 }
+        var answered = request
+        answered.outputTokens = 0  // a cached answer costs no generation; its tokens are not served here
+        answered.promptTokens = 0
+        self.answered(answered, e2eSeconds: cache.lookupSeconds, ttftSeconds: cache.lookupSeconds)
+    }
+
+    /// Money a deployment pays per call (API tokens, cache lookups, classifier calls), in the current window.
+    func addAPICost(_ usd: Double) {
+        window.cost.api += usd
+    }
+
+    private func escalate(_ request: Request, now: Double, to cascade: Cascade) {
+        // The tier served it: its tokens count here, its answer is not the end.
+        window.requests.promptTokens += Int(request.promptTokens)
+        window.requests.outputTokens += Int(request.outputTokens)
+        total.requests.promptTokens += Int(request.promptTokens)
+        total.requests.outputTokens += Int(request.outputTokens)
+        forClass(request) {
+            $0.requests.promptTokens += Int(request.promptTokens)
+            $0.requests.outputTokens += Int(request.outputTokens)
+        }
+        forwarded(request, .escalated)
+        cascade.path.send(request.handedOn(at: now), to: cascade.target)
     }
 
     /// How a request ended without being served.

@@ -18,8 +18,23 @@ public struct SimulationResult: Sendable {
 public struct DeploymentResult: Sendable {
     public struct Requests: Sendable, Equatable {
         public var arrived, completed, rejected, timedOut, inFlightAtEnd: Int
-        /// Requests whose work was lost with a reclaimed instance, under `lostWork: fail`.
+        /// Requests whose work was lost with a reclaimed instance (under `lostWork: fail`), or refused by a
+        /// rate-limited API after their last retry.
         public var failed = 0
+        /// Handed on to another deployment (routed, escalated or overflowed); they arrive there too. In the run's
+        /// total, hand-offs between deployments; `arrived` counts each request once.
+        public var forwarded = 0
+        public var escalated = 0
+        public var overflowed = 0
+    }
+
+    /// A response cache's lookups and hits; a per-token API's 429 responses and the retries after them.
+    public struct Paths: Sendable, Equatable {
+        public var cacheLookups = 0
+        public var cacheHits = 0
+        public var throttled = 0
+        public var retries = 0
+        public var cacheHitRate: Double? { cacheLookups > 0 ? Double(cacheHits) / Double(cacheLookups) : nil }
     }
 
     public struct SLOResult: Sendable, Equatable {
@@ -57,6 +72,11 @@ public struct DeploymentResult: Sendable {
     /// Cold starts, spot reclaims, scale-ups and -downs, and requests lost with reclaimed instances or cut off by
     /// scale-in (each loss counts).
     public var fleet: FleetCounts
+    public var paths: Paths
+    /// The request-weighted mean quality of the answers, over completed requests answered by a tier with a quality.
+    public var quality: Double?
+    /// Completed requests that count in `quality`.
+    public var qualityCount: Int
 
     init(
         name: String, accumulator a: Accumulator, inFlightAtEnd: Int, durationSeconds: Double, slo: SLOSpec?,
@@ -65,7 +85,13 @@ public struct DeploymentResult: Sendable {
         self.name = name
         requests = Requests(
             arrived: a.requests.arrivals, completed: a.requests.completed, rejected: a.requests.rejected, timedOut: a.requests.timedOut,
-            inFlightAtEnd: inFlightAtEnd, failed: a.requests.failed)
+            inFlightAtEnd: inFlightAtEnd, failed: a.requests.failed, forwarded: a.requests.forwarded,
+            escalated: a.requests.escalated, overflowed: a.requests.overflowed)
+        paths = Paths(
+            cacheLookups: a.requests.cacheLookups, cacheHits: a.requests.cacheHits, throttled: a.requests.throttled,
+            retries: a.requests.retries)
+        qualityCount = a.requests.qualityCount
+        quality = a.requests.qualityCount > 0 ? a.requests.qualitySum / Double(a.requests.qualityCount) : nil
         e2e = a.e2e.summary
         ttft = a.ttftIsE2E ? e2e : a.ttft.summary
         tpot = a.tpot.summary
@@ -120,7 +146,9 @@ extension TimelineRow {
             instances: seconds > 0 ? a.integrals.instances.scaled(by: 1 / seconds) : CostBreakdown(),
             utilization: a.integrals.ready > 0 ? a.integrals.busy / a.integrals.ready : 0,
             sloAttainment: hasSLO && a.slo.counted > 0 ? Double(a.slo.met) / Double(a.slo.counted) : nil,
-            cost: a.cost, costCumulative: costCumulative)
+            cost: a.cost, costCumulative: costCumulative, failed: a.requests.failed, forwarded: a.requests.forwarded,
+            cacheLookups: a.requests.cacheLookups, cacheHits: a.requests.cacheHits, throttled: a.requests.throttled,
+            qualityMean: a.requests.qualityCount > 0 ? a.requests.qualitySum / Double(a.requests.qualityCount) : nil)
     }
 }
 

@@ -28,4 +28,16 @@ public struct TimelineRow: Sendable, Equatable {
     public var sloAttainment: Double?
     public var cost: CostBreakdown
     public var costCumulative = 0.0
+    public var failed = 0
+    /// Handed on to another deployment in the window (routed, escalated, overflowed).
+    public var forwarded = 0
+    public var cacheLookups = 0
+    public var cacheHits = 0
+    /// 429 responses of a rate-limited API.
+    public var throttled = 0
+    /// Mean quality of the answers completed in the window, where the tier has one.
+    public var qualityMean: Double?
+
+    /// Hits over lookups; nil without lookups.
+    public var cacheHitRate: Double? { cacheLookups > 0 ? Double(cacheHits) / Double(cacheLookups) : nil }
 }

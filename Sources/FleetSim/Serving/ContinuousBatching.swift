@@ -48,6 +48,8 @@ final class ContinuousBatching: ServingEngine {
     let queueing: Queueing
     let tracksLoad: Bool
     let queueSpec: QueueSpec
+    /// The share of each prompt already in a prefix cache, which the prefill skips.
+    let promptCacheShare: Double
     var router: any Router
     let weighsOccupancy: Bool
     /// Routing candidates, a buffer reused between requests.
@@ -70,6 +72,7 @@ final class ContinuousBatching: ServingEngine {
         queueing = spec.queueing
         self.tracksLoad = tracksLoad
         queueSpec = spec.queue
+        promptCacheShare = spec.promptCacheShare
         self.router = router
         weighsOccupancy = router.weighsOccupancy
         queue = RequestQueue(spec.queue)
@@ -80,6 +83,7 @@ final class ContinuousBatching: ServingEngine {
     }
 
     var centralQueueLength: Int { queue.count }
+    var oldestWaitingArrival: Double? { queue.first?.arrival }
     var load: ServingLoad { ServingLoad(queued: queue.count + queuedAtReplicas, inService: inService, busy: busyReplicas) }
 
     func addReplica() { slots.append(Slot(ownQueue: RequestQueue(queueSpec))) }
@@ -208,7 +212,7 @@ final class ContinuousBatching: ServingEngine {
             recorder.waited(request, now: now)
             slots[replica].joining.append(request)
             slots[replica].reservedTokens += reservation(request)
-            promptTokens += Int(request.promptTokens)
+            promptTokens += Int(request.promptTokens) - request.cachedPromptTokens(share: promptCacheShare)
             inService += 1
         }
         if !slots[replica].joining.isEmpty {

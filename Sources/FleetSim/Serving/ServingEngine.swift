@@ -13,6 +13,8 @@ protocol ServingEngine: AnyObject {
     var inService: Int { get }
     /// Replicas serving a batch or at least one sequence.
     var busyReplicas: Int { get }
+    /// When the oldest request in the central queue arrived (nil when it is empty).
+    var oldestWaitingArrival: Double? { get }
     /// The three counts above, read before every event in one call.
     var load: ServingLoad { get }
 

@@ -57,6 +57,7 @@ final class WindowBatching: ServingEngine {
     }
 
     var centralQueueLength: Int { queue.count }
+    var oldestWaitingArrival: Double? { queue.first?.arrival }
     var queuedAtReplicas: Int { 0 }
     var load: ServingLoad { ServingLoad(queued: queue.count, inService: inService, busy: busyReplicas) }
 

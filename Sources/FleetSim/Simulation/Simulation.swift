@@ -24,6 +24,8 @@ public final class Simulation: DiscreteEventModel {
     /// The deployment serving each request class.
     private let classDeployment: [Int]
     let deployments: [any Deployment]
+    /// Held for the deployments, which refer to it `unowned`.
+    private let path: RequestPath
     /// The first deployment again: a call through a stored property borrows it, while one through an array element
     /// retains and releases it, once or twice per event (most scenarios have one deployment, or one that is busy).
     private let first: any Deployment
@@ -52,7 +54,9 @@ public final class Simulation: DiscreteEventModel {
             RandomStream(seed: scenario.seed, source: source, replication: replication)
         }
         let traffic = scenario.traffic
-        source = RequestSource(traffic: traffic, horizon: scenario.durationSeconds, trace: trace, stream: stream)
+        source = RequestSource(
+            traffic: traffic, horizon: scenario.durationSeconds, trace: trace, drawsDifficulty: scenario.readsDifficulty,
+            stream: stream)
         let names = scenario.deployments.map(\.name)
         classDeployment = traffic.classes.map { requestClass in
             guard let index = names.firstIndex(of: requestClass.deployment) else {
@@ -63,14 +67,22 @@ public final class Simulation: DiscreteEventModel {
         let totalWeight = traffic.classes.reduce(0) { $0 + $1.weight }
         let curve = source.curve
         let agenda = agenda
+        let path = RequestPath(names: names)
+        let reaching = scenario.classesReaching
+        let handedTo = Set(scenario.deployments.flatMap(\.handsOnTo))
         deployments = scenario.deployments.enumerated().map { index, spec in
             let share = traffic.classes.filter { $0.deployment == spec.name }.reduce(0) { $0 + $1.weight } / totalWeight
+            // A deployment that hand-offs reach is offered more than its classes' share: no forecast from the curve.
+            let expectedRate: ((Double) -> Double)? = handedTo.contains(spec.name)
+                ? nil : curve.map { curve in { curve.rate(at: $0) * share } }
             let context = DeploymentContext(
                 index: index, slo: scenario.slo, warmupSeconds: scenario.warmupSeconds, classes: traffic.classes,
-                stream: stream, expectedRate: curve.map { curve in { curve.rate(at: $0) * share } }, agenda: agenda,
-                observer: observer)
+                stream: stream, expectedRate: expectedRate, agenda: agenda, observer: observer, path: path,
+                reachingClasses: reaching[index])
             return makeDeployment(spec, context: context)
         }
+        path.deployments = deployments
+        self.path = path
         first = deployments[0]
         budget = scenario.budget.map { BudgetWatch($0, runSeconds: scenario.durationSeconds) }
         windowEnd = min(scenario.windowSeconds, scenario.durationSeconds)
@@ -174,6 +186,17 @@ public final class Simulation: DiscreteEventModel {
         windowEnd = min(end + scenario.windowSeconds, scenario.durationSeconds)
     }
 
+    /// Totals over several deployments: a request handed on arrived at each of them, so it counts once, where it
+    /// entered (arrivals less hand-offs).
+    private static func merged(_ totals: [Accumulator]) -> Accumulator {
+        var merged = Accumulator(.run)
+        for accumulator in totals {
+            merged.merge(accumulator)
+        }
+        merged.requests.arrivals -= merged.requests.forwarded
+        return merged
+    }
+
     private func makeResult() -> SimulationResult {
         let duration = agenda.now
         let perDeployment = deployments.map { deployment in
@@ -181,20 +204,16 @@ public final class Simulation: DiscreteEventModel {
                 name: deployment.spec.name, accumulator: deployment.recorder.total, inFlightAtEnd: deployment.inFlight,
                 durationSeconds: duration, slo: scenario.slo, maxReady: deployment.recorder.total.integrals.maxReady)
         }
-        var merged = Accumulator(.run)
-        for deployment in deployments {
-            merged.merge(deployment.recorder.total)
-        }
+        let merged = Self.merged(deployments.map(\.recorder.total))
         let total = DeploymentResult(
             name: "total", accumulator: merged, inFlightAtEnd: deployments.reduce(0) { $0 + $1.inFlight },
             durationSeconds: duration, slo: scenario.slo, maxReady: maxTotalReady)
-        let perClass = scenario.traffic.classes.enumerated().map { classIndex, requestClass in
-            let recorder = deployments[classDeployment[classIndex]].recorder
-            let totals = recorder.classTotals.isEmpty ? recorder.total : recorder.classTotals[recorder.classSlot[classIndex]]
+        let perClass = scenario.traffic.classes.indices.map { classIndex in
+            let totals = Self.merged(deployments.compactMap { $0.recorder.totals(forClass: classIndex) })
             let ended = totals.requests.completed + totals.requests.rejected + totals.requests.timedOut + totals.requests.failed
             return DeploymentResult(
-                name: requestClass.name, accumulator: totals, inFlightAtEnd: totals.requests.arrivals - ended,
-                durationSeconds: duration, slo: scenario.slo, maxReady: 0)
+                name: scenario.traffic.classes[classIndex].name, accumulator: totals,
+                inFlightAtEnd: totals.requests.arrivals - ended, durationSeconds: duration, slo: scenario.slo, maxReady: 0)
         }
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,

@@ -17,8 +17,16 @@ struct RequestSource {
     private let classIndexByName: [String: Int32]
     private let tokenLengths: [(prompt: TokenLength?, output: TokenLength?)]
     private let hasTokenLengths: Bool
+    /// Each class's difficulty and its stream (`traffic.difficulty.<class>`), when a route or a cascade reads it.
+    private let difficulties: [(Distribution, RandomStream)]?
 
-    init(traffic: TrafficSpec, horizon: Double, trace: (any TraceSource)?, stream: (String) -> RandomStream) {
+    init(
+        traffic: TrafficSpec, horizon: Double, trace: (any TraceSource)?, drawsDifficulty: Bool = false,
+        stream: (String) -> RandomStream
+    ) {
+        difficulties = drawsDifficulty ? traffic.classes.map {
+            ($0.difficulty ?? .uniform(lower: 0, upper: 1), stream("traffic.difficulty.\($0.name)"))
+        } : nil
         if let replaySpec = traffic.trace {
             guard let trace else { preconditionFailure("the scenario replays a trace; pass its source") }
             replay = TraceReplayGenerator(replay: replaySpec, source: trace, horizon: horizon, stream: stream("traffic.trace"))
@@ -46,6 +54,14 @@ struct RequestSource {
 
     /// The next request, or nil once the traffic is over.
     mutating func next() -> Request? {
+        guard let difficulties else { return nextRequest() }
+        guard var request = nextRequest() else { return nil }
+        let (distribution, stream) = difficulties[Int(request.classIndex)]
+        request.difficulty = Float(distribution.sample(stream))
+        return request
+    }
+
+    private mutating func nextRequest() -> Request? {
         if synthetic != nil {
             guard let time = synthetic!.next() else { return nil }
             let requestClass = pickClass()

@@ -230,11 +230,14 @@ public struct RequestClass: Sendable, Equatable {
     public var deployment: String
     public var promptTokens: Distribution?
     public var outputTokens: Distribution?
+    /// How hard the class's requests are, for routes and cascades that read it; uniform on 0…1 when not given.
+    public var difficulty: Distribution?
 
     public init(
         name: String, weight: Double = 1, deployment: String,
-        promptTokens: Distribution? = nil, outputTokens: Distribution? = nil
+        promptTokens: Distribution? = nil, outputTokens: Distribution? = nil, difficulty: Distribution? = nil
     ) {
+        self.difficulty = difficulty
         self.name = name
         self.weight = weight
         self.deployment = deployment

@@ -22,6 +22,9 @@ public enum Headline {
         Metric(name: "completed") { Double($0.requests.completed) },
         Metric(name: "rejected") { Double($0.requests.rejected) },
         Metric(name: "timed_out") { Double($0.requests.timedOut) },
+        Metric(name: "failed") { Double($0.requests.failed) },
+        Metric(name: "cost_api_usd") { $0.cost.api },
+        Metric(name: "quality_mean") { $0.quality },
     ]
 
     public static var names: [String] { metrics.map(\.name) }

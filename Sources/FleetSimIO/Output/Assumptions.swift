@@ -9,6 +9,14 @@ public enum Assumptions {
         var lines: [String] = []
         for deployment in scenario.deployments {
             let name = scenario.deployments.count > 1 ? "\(deployment.name): " : ""
+            switch deployment.kind {
+            case .replicas: break
+            case .api(let api):
+                lines += self.api(api, name: name)
+                continue
+            case .router:
+                continue
+            }
             var prices = deployment.instance.name.map { instance in
                 "prices of \(instance) from \(deployment.instance.source ?? "the built-in catalog")"
             } ?? "prices as the scenario gives them"
@@ -43,6 +51,21 @@ public enum Assumptions {
         }
         if scenario.warmupSeconds == 0 && scenario.slo != nil {
             lines.append("no warm-up: requests that met an empty fleet at the start count in the latencies")
+        }
+        return lines
+    }
+
+    private static func api(_ api: APISpec, name: String) -> [String] {
+        var lines: [String] = []
+        let prices = api.prices
+        lines.append(name + (api.model.map { "per-token prices of \($0) from \(APIPriceCatalog.version)" } ?? "per-token prices as the scenario gives them")
+            + ": $\(Quantities.shortest(prices.input)) input, $\(Quantities.shortest(prices.output)) output, "
+            + "$\(Quantities.shortest(prices.cachedInput)) cached input per million tokens")
+        if api.ttft == APISpec.defaultTTFT || api.outputTokensPerSecond == APISpec.defaultOutputTokensPerSecond {
+            lines.append(name + "latency: the default of a 600 ms median TTFT and 80 output tokens/s (give `latency`)")
+        }
+        if api.limits.requestsPerMinute == nil && api.limits.tokensPerMinute == nil {
+            lines.append(name + "rate limits: none; the provider takes any load (give `limits`)")
         }
         return lines
     }

@@ -5,7 +5,7 @@ import Foundation
 /// Terminal (and Markdown) tables for replications and comparisons: means with their 95 % intervals.
 public enum ExperimentTable {
     /// The metrics shown side by side (all of them are in the CSV files).
-    static let shown = ["cost_total_usd", "e2e_p99_s", "ttft_p99_s", "slo_attainment", "replicas_mean", "timed_out"]
+    static let shown = ["cost_total_usd", "e2e_p99_s", "ttft_p99_s", "slo_attainment", "replicas_mean", "timed_out", "quality_mean"]
 
     public static func replications(_ rows: [[Double]]) -> String {
         let summaries = MetricSummary.columns(rows)

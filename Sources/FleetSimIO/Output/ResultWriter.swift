@@ -14,7 +14,8 @@ public final class ResultWriter: SimulationObserver {
         "queue_wait_p99_s", "queue_depth_mean", "in_system_mean", "replicas_ready", "replicas_starting",
         "replicas_draining", "instances_reserved", "instances_on_demand", "instances_spot",
         "utilization", "slo_attainment", "cost_reserved", "cost_on_demand", "cost_spot", "cost_api", "cost_total",
-        "cost_cumulative",
+        "cost_cumulative", "failed", "forwarded", "cache_lookups", "cache_hits", "cache_hit_rate", "throttled",
+        "quality_mean",
     ].joined(separator: ",")
 
     public static let eventsHeader = "time_s,deployment,kind,pool,replicas_before,replicas_after,detail"
@@ -79,6 +80,8 @@ public final class ResultWriter: SimulationObserver {
             CSVFormat.cell(r.utilization, decimals: 4), CSVFormat.cell(r.sloAttainment, decimals: 6),
             CSVFormat.cell(r.cost.reserved), CSVFormat.cell(r.cost.onDemand), CSVFormat.cell(r.cost.spot),
             CSVFormat.cell(r.cost.api), CSVFormat.cell(r.cost.total), CSVFormat.cell(r.costCumulative),
+            String(r.failed), String(r.forwarded), String(r.cacheLookups), String(r.cacheHits),
+            CSVFormat.cell(r.cacheHitRate, decimals: 6), String(r.throttled), CSVFormat.cell(r.qualityMean, decimals: 6),
         ]
         return cells.joined(separator: ",") + "\n"
     }

@@ -40,14 +40,16 @@ public enum SummaryJSON {
             ("wallSeconds", .number(run.wallSeconds)),
             ("eventsPerSecond", .number(run.wallSeconds > 0 ? Double(result.events) / run.wallSeconds : nil)),
         ])))
-        members.append(("deployments", .object(result.deployments.map { ($0.name, .object(blocks($0))) })))
+        members.append(("deployments", .object(zip(result.deployments, scenario.deployments).map { result, spec in
+            (result.name, .object([("kind", .string(spec.kind.name))] + blocks(result) + details(spec, result)))
+        })))
         members.append(("classes", .object(result.classes.map { ($0.name, .object(classBlocks($0))) })))
         return .object(members)
     }
 
     /// What is meaningful per class: requests, latencies, SLO and tokens (cost and fleet belong to deployments).
     static func classBlocks(_ d: DeploymentResult) -> [(String, JSONValue)] {
-        blocks(d).filter { ["requests", "latency", "slo", "tokens"].contains($0.0) }
+        blocks(d).filter { ["requests", "latency", "slo", "tokens", "cache", "quality"].contains($0.0) }
     }
 
     static func blocks(_ d: DeploymentResult) -> [(String, JSONValue)] {
@@ -58,6 +60,9 @@ public enum SummaryJSON {
                 ("rejected", .integer(d.requests.rejected)),
                 ("timedOut", .integer(d.requests.timedOut)),
                 ("failed", .integer(d.requests.failed)),
+                ("forwarded", .integer(d.requests.forwarded)),
+                ("escalated", .integer(d.requests.escalated)),
+                ("overflowed", .integer(d.requests.overflowed)),
                 ("inFlightAtEnd", .integer(d.requests.inFlightAtEnd)),
             ])),
             ("latency", .object([
@@ -104,7 +109,33 @@ public enum SummaryJSON {
                 ("lostToReclaim", .integer(d.fleet.lostToReclaim)),
                 ("lostToScaleIn", .integer(d.fleet.lostToScaleIn)),
             ])),
+            ("cache", .object([
+                ("lookups", .integer(d.paths.cacheLookups)), ("hits", .integer(d.paths.cacheHits)),
+                ("misses", .integer(d.paths.cacheLookups - d.paths.cacheHits)), ("hitRate", .number(d.paths.cacheHitRate)),
+            ])),
+            ("rateLimits", .object([("throttled", .integer(d.paths.throttled)), ("retries", .integer(d.paths.retries))])),
+            ("quality", .object([("mean", .number(d.quality)), ("answers", .integer(d.qualityCount))])),
         ]
+        return members
+    }
+
+    /// What only one kind of deployment has: an API's prices and what its requests cost; a cache's model.
+    static func details(_ spec: DeploymentSpec, _ result: DeploymentResult) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if case .api(let api) = spec.kind {
+            members.append(("api", .object([
+                ("model", api.model.map(JSONValue.string) ?? .null),
+                ("prices", .object([("input", .number(api.prices.input)), ("output", .number(api.prices.output)),
+                                    ("cachedInput", .number(api.prices.cachedInput))])),
+                ("pricesSource", .string(api.model != nil ? APIPriceCatalog.source : "scenario")),
+            ])))
+        }
+        if let cache = spec.cache, case .popularity(let popularity) = cache.hits {
+            members.append(("cacheModel", .object([
+                ("keys", .integer(popularity.keys)), ("zipf", .number(popularity.exponent)),
+                ("capacity", .integer(popularity.capacity)), ("cheHitRate", .number(popularity.cheHitRate)),
+            ])))
+        }
         return members
     }
 

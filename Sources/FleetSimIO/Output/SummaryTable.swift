@@ -25,28 +25,40 @@ public enum SummaryTable {
         let llm = s.deployments.contains { $0.profile != nil }
         // Requests still queued or in service at the horizon have no latency in the figures: shown when they are many.
         let backlog = rows.contains { $0.requests.inFlightAtEnd > max(100, $0.requests.arrived / 1_000) }
+        let failed = rows.contains { $0.requests.failed > 0 }
+        let handsOn = rows.contains { $0.requests.forwarded > 0 }
+        let quality = rows.contains { $0.quality != nil }
         var header = ["deployment", "arrived", "completed", "rejected", "timed out"]
+        if failed { header.append("failed") }
+        if handsOn { header.append("handed on") }
         if backlog { header.append("in flight at end") }
         header += ["e2e p50", "e2e p99"]
         if llm { header += ["TTFT p99", "TPOT p50"] }
-        header += ["wait mean", "util", "replicas", "cost", sloHeader]
+        header += ["wait mean", "util", "replicas", "cost"]
+        if quality { header.append("quality") }
+        header.append(sloHeader)
         let body = rows.map { d in
             var cells = [d.name, grouped(d.requests.arrived), grouped(d.requests.completed), grouped(d.requests.rejected),
                          grouped(d.requests.timedOut)]
+            if failed { cells.append(grouped(d.requests.failed)) }
+            if handsOn { cells.append(d.name == "total" ? "" : grouped(d.requests.forwarded)) }
             if backlog { cells.append(grouped(d.requests.inFlightAtEnd)) }
             cells += [seconds(d.e2e.p50), seconds(d.e2e.p99)]
             if llm { cells += [seconds(d.ttft.p99), seconds(d.tpot.p50)] }
-            return cells + [
+            cells += [
                 seconds(d.queueWait.mean), String(format: "%.0f%%", d.utilization * 100),
                 String(format: "%.1f", d.replicasMean), Units.money(d.cost.total),
-                d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–",
             ]
+            if quality { cells.append(d.quality.map { Quantities.shortest(($0 * 1000).rounded() / 1000) } ?? "–") }
+            cells.append(d.slo?.attainment.map { String(format: "%.2f%%", $0 * 100) } ?? "–")
+            return cells
         }
         lines += table([header] + body)
         let total = r.total
         lines.append("")
         lines.append("cost: reserved \(Units.money(total.cost.reserved)) · on-demand \(Units.money(total.cost.onDemand))"
-            + " · spot \(Units.money(total.cost.spot)) · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
+            + " · spot \(Units.money(total.cost.spot))"
+            + (total.cost.api > 0 ? " · per-token \(Units.money(total.cost.api))" : "") + " · GPU-hours \(String(format: "%.1f", total.gpuHoursTotal)) paid, "
             + "\(String(format: "%.1f", total.gpuHoursBusy)) busy")
         var fleet: [String] = []
         if total.fleet.scaleUps > 0 || total.fleet.scaleDowns > 0 {
@@ -59,6 +71,14 @@ public enum SummaryTable {
         }
         if total.fleet.lostToScaleIn > 0 { fleet.append("\(grouped(total.fleet.lostToScaleIn)) requests cut off by scale-in and queued again") }
         if !fleet.isEmpty { lines.append("fleet: " + fleet.joined(separator: ", ")) }
+        for d in r.deployments where d.paths.cacheLookups > 0 {
+            lines.append("cache: \(d.name) answered \(grouped(d.paths.cacheHits)) of \(grouped(d.paths.cacheLookups)) lookups"
+                + String(format: " (%.1f %%)", d.paths.cacheHitRate! * 100))
+        }
+        for d in r.deployments where d.paths.throttled > 0 {
+            lines.append("rate limits: \(d.name) answered \(grouped(d.paths.throttled)) attempts with 429, "
+                + "\(grouped(d.paths.retries)) retries, \(grouped(d.requests.failed)) requests failed")
+        }
         if let met = total.slo?.met {
             lines.append("SLO \(met ? "met" : "NOT met") over the run")
         }

@@ -104,6 +104,13 @@ public enum RunReport {
                                 Chart.Series(name: name, color: [Palette.blue, Palette.orange, Palette.green, Palette.purple][index % 4],
                                              values: perDeployment(name, "utilization"))
                             }))
+        let caching = deployments.filter { name in perDeployment(name, "cache_lookups").contains { ($0 ?? 0) > 0 } }
+        if !caching.isEmpty {
+            charts.append(chart("Cache hit rate per window", unit: Units.percent, caching.enumerated().map { index, name in
+                Chart.Series(name: name, color: [Palette.blue, Palette.orange, Palette.green, Palette.purple][index % 4],
+                             values: perDeployment(name, "cache_hit_rate"))
+            }))
+        }
         charts.append(chart("Queue depth (mean requests waiting)", unit: Units.count, [
             Chart.Series(name: "waiting", color: Palette.vermillion, values: total("queue_depth_mean")),
         ]))
@@ -119,6 +126,7 @@ public enum RunReport {
         body += "<p class=\"legend-note\">Marks under the time axis: ▲ <span style=\"color:\(Palette.green)\">scale-up</span>, "
             + "<span style=\"color:\(Palette.orange)\">scale-down</span>, <span style=\"color:\(Palette.vermillion)\">reclaim</span>, "
             + "<span style=\"color:\(Palette.purple)\">budget alert</span> (hover for details). Shaded windows missed the objective.</p>\n"
+        body += paths(summary, order: deployments)
         for chart in charts { body += "<figure>\(chart.svg())</figure>\n" }
         body += "<details><summary>Scenario as run (scenario.resolved.yaml)</summary>\n<pre>\(escape(resolved))</pre></details>\n"
         return document(title: title, body: body)
@@ -222,7 +230,7 @@ public enum RunReport {
         html += "</div>\n"
         var rows: [(String, String)] = [
             ("Cost", money("cost.total") + " (reserved \(money("cost.reserved")), on-demand \(money("cost.onDemand")), "
-                + "spot \(money("cost.spot")))"),
+                + "spot \(money("cost.spot")), per-token \(money("cost.api")))"),
             ("Cost per million tokens", cell(value("cost.perMillionTokens")) { String(format: "$%.3f", $0) }),
             ("Cost per 1,000 requests", cell(value("cost.perThousandRequests")) { String(format: "$%.3f", $0) }),
             ("End-to-end p50 / p99", cell(value("latency.e2e.p50"), Units.seconds) + " / " + cell(value("latency.e2e.p99"), Units.seconds)),
@@ -235,14 +243,46 @@ public enum RunReport {
             ("SLO attainment", cell(value("slo.attainment")) { String(format: "%.2f %%", $0 * 100) }),
             ("GPU-hours busy / paid", cell(value("gpuHours.busy")) { String(format: "%.1f", $0) } + " / "
                 + cell(value("gpuHours.total")) { String(format: "%.1f", $0) }),
-            ("Requests arrived / completed / rejected / timed out / in flight at end",
-             ["arrived", "completed", "rejected", "timedOut", "inFlightAtEnd"].map { count("requests.\($0)") }.joined(separator: " / ")),
+            ("Requests arrived / completed / rejected / timed out / failed / in flight at end",
+             ["arrived", "completed", "rejected", "timedOut", "failed", "inFlightAtEnd"].map { count("requests.\($0)") }.joined(separator: " / ")),
             ("Replicas mean / max", cell(value("replicas.mean")) { String(format: "%.1f", $0) } + " / " + count("replicas.max")),
             ("Scale-ups / scale-downs / cold starts / spot reclaims",
              ["scaleUps", "scaleDowns", "coldStarts", "spotReclaims"].map { count("counts.\($0)") }.joined(separator: " / ")),
         ]
+        if let quality = value("quality.mean") {
+            rows.append(("Quality (mean over \(count("quality.answers")) answers)", Units.number(quality)))
+        }
+        if let hitRate = value("cache.hitRate") {
+            rows.append(("Cache hits / lookups", "\(count("cache.hits")) / \(count("cache.lookups")) (\(String(format: "%.1f %%", hitRate * 100)))"))
+        }
         return html + "<table class=\"headline\">\n" + rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }
             .joined(separator: "\n") + "\n</table>\n"
+    }
+
+    /// Where requests went, deployment by deployment, when there are several: what each received, answered and
+    /// handed on, and what its answers cost.
+    static func paths(_ summary: [String: Any], order names: [String]) -> String {
+        guard let deployments = summary["deployments"] as? [String: Any], deployments.count > 1 else { return "" }
+        func value(_ node: Any?, _ path: String) -> Double? {
+            var node = node
+            for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
+            return (node as? Double) ?? (node as? Int).map(Double.init)
+        }
+        let header = ["deployment", "kind", "arrived", "completed", "handed on", "failed", "cache hits", "429s",
+                      "cost", "per 1,000 completed", "quality"]
+        let rows = names.compactMap { name -> [String]? in
+            guard let d = deployments[name] else { return nil }
+            func count(_ path: String) -> String { value(d, path).map(Units.grouped) ?? "–" }
+            return [name, (d as? [String: Any])?["kind"] as? String ?? "", count("requests.arrived"),
+                    count("requests.completed"), count("requests.forwarded"), count("requests.failed"),
+                    value(d, "cache.hitRate").map { String(format: "%.1f %%", $0 * 100) } ?? "–",
+                    count("rateLimits.throttled"), value(d, "cost.total").map(Units.money) ?? "–",
+                    value(d, "cost.perThousandRequests").map { String(format: "$%.3f", $0) } ?? "–",
+                    value(d, "quality.mean").map(Units.number) ?? "–"]
+        }
+        return "<table class=\"paths\">\n<tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+            + "\n</table>\n"
     }
 
     /// `key` in escaped text as <code>key</code>.

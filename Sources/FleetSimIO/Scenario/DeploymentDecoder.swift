@@ -12,17 +12,46 @@ struct DeploymentDecoder {
     func decode(_ value: ScenarioValue) throws -> [DeploymentSpec] {
         let fields = try value.mapping(allowed: [])
         guard !fields.entries.isEmpty else { throw value.expected("at least one deployment") }
-        return try fields.entries.map { entry in
+        let deployments = try fields.entries.map { entry in
             let name = try ScenarioValue(node: .scalar(.init(entry.key)), path: entry.value.path, file: value.file).name()
             return try decodeDeployment(name: name, entry.value)
         }
+        try TierDecoder.checkHandOffs(deployments, values: fields.entries.map(\.value))
+        return deployments
     }
 
+    /// Keys every kind of deployment may have.
+    private static let commonKeys = ["cache", "escalate", "quality", "promptCache"]
+
     private func decodeDeployment(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
+        let tiers = TierDecoder(baseDirectory: baseDirectory)
+        let kindKeys = try value.mapping(allowed: [])
+        var deployment: DeploymentSpec
+        if let apiValue = kindKeys["api"] {
+            _ = try value.mapping(allowed: ["api"] + Self.commonKeys)
+            deployment = DeploymentSpec(name: name, kind: .api(try tiers.decodeAPI(apiValue)))
+        } else if let routerValue = kindKeys["router"] {
+            _ = try value.mapping(allowed: ["router", "cache", "quality"])
+            deployment = DeploymentSpec(name: name, kind: .router(try tiers.decodeRouter(routerValue)))
+        } else {
+            deployment = try decodeReplicas(name: name, value)
+            deployment.overflow = try kindKeys["overflow"].map { try tiers.decodeOverflow($0, queueing: deployment.queueing) }
+        }
+        deployment.cache = try kindKeys["cache"].map(tiers.decodeCache)
+        deployment.escalation = try kindKeys["escalate"].map(tiers.decodeEscalation)
+        deployment.quality = try kindKeys["quality"]?.number("a quality score", in: -1e12...1e12)
+        deployment.promptCacheShare = try kindKeys["promptCache"].map(tiers.decodePromptCache) ?? 0
+        return deployment
+    }
+
+    private func decodeReplicas(name: String, _ value: ScenarioValue) throws -> DeploymentSpec {
         let fields = try value.mapping(allowed: [
             "instance", "model", "service", "batching", "routing", "queueing", "queue", "pools", "startup", "placement",
-            "autoscaler", "drainTimeout",
-        ])
+            "autoscaler", "drainTimeout", "overflow",
+        ] + Self.commonKeys)
+        guard fields["instance"] != nil || fields["pools"] != nil else {
+            throw value.error("missing 'instance' and 'pools' (a deployment on replicas), 'api' (a per-token API) or 'router'")
+        }
         let instance = try decodeInstance(try fields.required("instance", "inline {gpu, gpus, onDemand}"))
         var deployment = DeploymentSpec(
             name: name, instance: instance,

@@ -82,7 +82,8 @@ public enum ScenarioEncoder {
             var fields: [(String, Node)] = [("name", Node(c.name)), ("weight", number(c.weight)), ("deployment", Node(c.deployment))]
             if let prompt = c.promptTokens { fields.append(("promptTokens", distribution(prompt, unit: .count))) }
             if let output = c.outputTokens { fields.append(("outputTokens", distribution(output, unit: .count))) }
-            return c.promptTokens == nil && c.outputTokens == nil ? flow(fields) : map(fields)
+            if let difficulty = c.difficulty { fields.append(("difficulty", distribution(difficulty, unit: .count))) }
+            return c.promptTokens == nil && c.outputTokens == nil && c.difficulty == nil ? flow(fields) : map(fields)
         })))
         return map(pairs)
     }
@@ -100,6 +101,97 @@ public enum ScenarioEncoder {
     }
 
     private static func deployment(_ d: DeploymentSpec) -> Node {
+        var pairs: [(String, Node)]
+        switch d.kind {
+        case .replicas: pairs = replicas(d)
+        case .api(let api): pairs = [("api", Self.api(api))]
+        case .router(let router): pairs = [("router", Self.router(router))]
+        }
+        if let overflow = d.overflow {
+            var fields: [(String, Node)] = [("to", Node(overflow.to))]
+            if let length = overflow.queueLength { fields.append(("queueLength", Node(String(length)))) }
+            if let wait = overflow.queueWaitSeconds { fields.append(("queueWait", duration(wait))) }
+            if overflow.whileStarting { fields.append(("whileStarting", Node("true"))) }
+            pairs.append(("overflow", flow(fields)))
+        }
+        if let cache = d.cache { pairs.append(("cache", Self.cache(cache))) }
+        if let escalation = d.escalation {
+            switch escalation.rule {
+            case .difficulty(let threshold):
+                pairs.append(("escalate", flow([("to", Node(escalation.to)), ("when", flow([("difficulty", Self.threshold(threshold))]))])))
+            case .probability(let share):
+                pairs.append(("escalate", flow([("to", Node(escalation.to)), ("share", number(share))])))
+            }
+        }
+        if let quality = d.quality { pairs.append(("quality", number(quality))) }
+        if d.promptCacheShare > 0 { pairs.append(("promptCache", flow([("share", number(d.promptCacheShare))]))) }
+        return map(pairs)
+    }
+
+    private static func api(_ a: APISpec) -> Node {
+        var pairs: [(String, Node)] = []
+        if let model = a.model { pairs.append(("model", Node(model))) }
+        pairs.append(("prices", flow([("input", number(a.prices.input)), ("output", number(a.prices.output)),
+                                      ("cachedInput", number(a.prices.cachedInput))])))
+        pairs.append(("latency", map([("ttft", distribution(a.ttft, unit: .duration)),
+                                      ("outputTokensPerSecond", distribution(a.outputTokensPerSecond, unit: .count))])))
+        var limits: [(String, Node)] = []
+        if let requests = a.limits.requestsPerMinute { limits.append(("requestsPerMinute", number(requests))) }
+        if let tokens = a.limits.tokensPerMinute { limits.append(("tokensPerMinute", number(tokens))) }
+        if !limits.isEmpty { pairs.append(("limits", flow(limits))) }
+        pairs.append(("retry", flow([("maxRetries", Node(String(a.retry.maxRetries))),
+                                     ("initialDelay", duration(a.retry.initialDelaySeconds)),
+                                     ("maxDelay", duration(a.retry.maxDelaySeconds))])))
+        return map(pairs)
+    }
+
+    private static func router(_ r: RouterSpec) -> Node {
+        var pairs: [(String, Node)] = [("rules", Node(r.rules.map { rule in
+            var fields: [(String, Node)] = []
+            var when: [(String, Node)] = []
+            if let classes = rule.condition.classes { when.append(("class", Node(classes.map { Node($0) }, Tag(.implicit), .flow))) }
+            if let prompt = rule.condition.promptTokens { when.append(("promptTokens", threshold(prompt))) }
+            if let difficulty = rule.condition.difficulty { when.append(("difficulty", threshold(difficulty))) }
+            if !when.isEmpty { fields.append(("when", flow(when))) }
+            if rule.targets.count == 1 && rule.targets[0].share == 1 {
+                fields.append(("to", Node(rule.targets[0].name)))
+            } else {
+                fields.append(("to", flow(rule.targets.map { ($0.name, number($0.share)) })))
+            }
+            return flow(fields)
+        }))]
+        if let classifier = r.classifier {
+            pairs.append(("classifier", flow([("latency", duration(classifier.latencySeconds)),
+                                              ("costPerRequest", number(classifier.costPerRequest))])))
+        }
+        return map(pairs)
+    }
+
+    private static func threshold(_ t: Threshold) -> Node {
+        var fields: [(String, Node)] = []
+        if let above = t.above { fields.append(("above", number(above))) }
+        if let below = t.below { fields.append(("below", number(below))) }
+        return flow(fields)
+    }
+
+    private static func cache(_ c: CacheSpec) -> Node {
+        var pairs: [(String, Node)] = [("match", Node(c.match.rawValue))]
+        switch c.hits {
+        case .probability(let p):
+            pairs.append(("hitRate", number(p)))
+        case .popularity(let popularity):
+            var fields: [(String, Node)] = [
+                ("keys", Node(String(popularity.keys))), ("zipf", number(popularity.exponent)),
+                ("capacity", Node(String(popularity.capacity))),
+            ]
+            if let ttl = popularity.ttlSeconds { fields.append(("ttl", duration(ttl))) }
+            pairs.append(("popularity", flow(fields)))
+        }
+        pairs += [("latency", duration(c.lookupSeconds)), ("lookupCost", number(c.lookupCost))]
+        return flow(pairs)
+    }
+
+    private static func replicas(_ d: DeploymentSpec) -> [(String, Node)] {
         var instance: [(String, Node)] = [
             ("gpu", Node(d.instance.gpu)), ("gpus", Node(String(d.instance.gpus))),
             ("onDemand", number(d.instance.onDemandPerHour)),
@@ -182,7 +274,7 @@ public enum ScenarioEncoder {
         }
         if let autoscaler = d.autoscaler { pairs.append(("autoscaler", Self.autoscaler(autoscaler))) }
         pairs.append(("drainTimeout", duration(d.drainTimeoutSeconds)))
-        return map(pairs)
+        return pairs
     }
 
     /// A policy as the scenario's own key and tree (`hpa`, `queue`, …).

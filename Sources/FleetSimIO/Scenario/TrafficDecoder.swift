@@ -46,15 +46,22 @@ struct TrafficDecoder {
         return traffic
     }
 
-    /// An LLM deployment's service time comes from token counts, so synthetic requests sent to it need lengths.
+    /// An LLM deployment's service time and an API's bill come from token counts, so synthetic requests that can
+    /// reach one need lengths.
     private func checkTokenLengths(_ traffic: TrafficSpec, deployments: [DeploymentSpec], classesValue: ScenarioValue) throws {
-        let llm = Set(deployments.filter { $0.profile != nil }.map(\.name))
-        for (index, requestClass) in traffic.classes.enumerated() where llm.contains(requestClass.deployment) {
-            guard requestClass.promptTokens == nil || requestClass.outputTokens == nil else { continue }
-            let items = (try? classesValue.list()) ?? []
-            let location = index < items.count ? items[index] : classesValue
-            throw location.error("class '\(requestClass.name)' goes to '\(requestClass.deployment)', an LLM deployment: "
-                + "give it promptTokens and outputTokens (distributions of token counts)")
+        let reaching = Scenario(name: "check", durationSeconds: 1, traffic: traffic, deployments: deployments).classesReaching
+        for (deployment, classes) in zip(deployments, reaching) {
+            let kind: String
+            if case .api = deployment.kind { kind = "a per-token API" } else if deployment.profile != nil { kind = "an LLM deployment" } else { continue }
+            for index in classes {
+                let requestClass = traffic.classes[index]
+                guard requestClass.promptTokens == nil || requestClass.outputTokens == nil else { continue }
+                let items = (try? classesValue.list()) ?? []
+                let location = index < items.count ? items[index] : classesValue
+                let via = requestClass.deployment == deployment.name ? "goes to" : "can reach"
+                throw location.error("class '\(requestClass.name)' \(via) '\(deployment.name)', \(kind): "
+                    + "give it promptTokens and outputTokens (distributions of token counts)")
+            }
         }
     }
 
@@ -198,7 +205,7 @@ struct TrafficDecoder {
         guard !items.isEmpty else { throw value.expected("at least one request class") }
         var seen = Set<String>()
         return try items.map { item in
-            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens"])
+            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens", "difficulty"])
             let nameValue = try fields.required("name", "the class name")
             let name = try nameValue.name()
             guard seen.insert(name).inserted else { throw nameValue.error("duplicate class name '\(name)'") }
@@ -213,8 +220,10 @@ struct TrafficDecoder {
             let tokens = { (key: String) in
                 try fields[key].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) }
             }
-            return RequestClass(name: name, weight: weight, deployment: deployment,
-                                promptTokens: try tokens("promptTokens"), outputTokens: try tokens("outputTokens"))
+            return RequestClass(
+                name: name, weight: weight, deployment: deployment, promptTokens: try tokens("promptTokens"),
+                outputTokens: try tokens("outputTokens"),
+                difficulty: try fields["difficulty"].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) })
         }
     }
 
@@ -223,7 +232,7 @@ struct TrafficDecoder {
         guard traffic.ratePerSecond > 0 || traffic.trace != nil else { return }
         for requestClass in traffic.classes {
             guard let deployment = deployments.first(where: { $0.name == requestClass.deployment }),
-                  deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil }),
+                  deployment.isReplicas, deployment.overflow == nil, deployment.replicaCount == 0, !deployment.pools.contains(where: { $0.reclaim?.trace != nil }),
                   !Self.mayAddReplicas(deployment.autoscaler)
             else { continue }
             throw ScenarioError(

@@ -1,0 +1,83 @@
+import FleetSim
+@testable import FleetSimIO
+import Foundation
+import Testing
+
+/// Scenarios with per-token APIs, routers, cascades, caches and overflow: they read, they round-trip through
+/// `scenario.resolved.yaml`, and each mistake is located by line and key.
+@Suite struct LeverScenarioTests {
+    static let valid = """
+        duration: 1h
+        traffic:
+          rate: 5/s
+          classes:
+            - {name: chat, deployment: front, promptTokens: 800, outputTokens: 150}
+        deployments:
+          front:
+            router:
+              classifier: {latency: 20ms, costPerRequest: 0.00001}
+              rules:
+                - {when: {difficulty: {above: 0.7}}, to: big}
+                - {to: {small: 60%, big: 40%}}
+            cache: {match: semantic, hitRate: 25%, latency: 30ms, lookupCost: 0.00002}
+          small:
+            api: {model: openai/gpt-4o-mini}
+            escalate: {to: big, share: 10%}
+            quality: 0.8
+          big:
+            api:
+              model: openai/gpt-4o
+              limits: {requestsPerMinute: 600, tokensPerMinute: 2000000}
+            promptCache: {share: 50%}
+            quality: 0.9
+        """
+
+    static func decode(_ text: String) throws -> Scenario {
+        try ScenarioLoader.decode(yaml: text, file: "s.yaml")
+    }
+
+    @Test func readsAndRoundTrips() throws {
+        let scenario = try Self.decode(Self.valid)
+        guard case .api(let big) = scenario.deployments[2].kind else { Issue.record("big is not an API"); return }
+        #expect(big.prices == TokenPrices(input: 2.5, output: 10, cachedInput: 1.25))
+        #expect(big.limits.requestsPerMinute == 600)
+        let again = try Self.decode(try ScenarioEncoder.yaml(scenario))
+        #expect(again == scenario)
+    }
+
+    /// Each mistake: the text replaced, the line and key path the error must name, and words it must contain.
+    @Test(arguments: [
+        ("model: openai/gpt-4o-mini", "model: gpt-4o-mini", 15, "deployments.small.api.model", "did you mean 'openai/gpt-4o-mini'"),
+        ("model: openai/gpt-4o-mini", "model: openai/gpt-4o-mimi", 15, "deployments.small.api.model", "unknown API model"),
+        ("api: {model: openai/gpt-4o-mini}", "api: {prices: {input: -1, output: 2}}", 15, "deployments.small.api.prices.input", "between 0 and"),
+        ("escalate: {to: big, share: 10%}", "escalate: {to: bigg, share: 10%}", 16, "deployments.small.escalate.to", "did you mean 'big'"),
+        ("- {to: {small: 60%, big: 40%}}", "- {when: {class: chat}, to: small}", 12, "deployments.front.router.rules[1]", "would go nowhere"),
+        ("- {to: {small: 60%, big: 40%}}", "- {to: {small: 60%, big: 30%}}", 12, "deployments.front.router.rules[1].to", "sum to 90%"),
+        ("- {to: {small: 60%, big: 40%}}", "- {to: {small: 60%, large: 40%}}", 12, "deployments.front.router.rules[1].to.large", "unknown deployment 'large'"),
+        ("cache: {match: semantic, hitRate: 25%, latency: 30ms, lookupCost: 0.00002}", "cache: {match: fuzzy, hitRate: 25%}", 13, "deployments.front.cache.match", "exact or semantic"),
+        ("cache: {match: semantic, hitRate: 25%, latency: 30ms, lookupCost: 0.00002}", "cache: {hitRate: 25%, popularity: {keys: 10, zipf: 1, capacity: 2}}", 13, "deployments.front.cache", "exactly one of hitRate, popularity"),
+    ])
+    func mistakesAreLocated(_ original: String, _ replacement: String, _ line: Int, _ keyPath: String, _ words: String) throws {
+        #expect(Self.valid.contains(original))
+        let error = #expect(throws: ScenarioError.self) {
+            _ = try Self.decode(Self.valid.replacingOccurrences(of: original, with: replacement))
+        }
+        #expect(error?.line == line && error?.keyPath == keyPath, "\(error?.description ?? "")")
+        #expect(error?.message.contains(words) == true, "\(error?.description ?? "")")
+    }
+
+    /// A cascade that comes back is a loop: requests would circle for ever.
+    @Test func aCascadeLoopIsRefused() throws {
+        let text = Self.valid.replacingOccurrences(of: "    promptCache: {share: 50%}", with: "    promptCache: {share: 50%}\n    escalate: {to: small, share: 5%}")
+        let error = #expect(throws: ScenarioError.self) { _ = try Self.decode(text) }
+        #expect(error?.message.contains("a loop of hand-offs: big → small → big") == true, "\(error?.description ?? "")")
+        #expect(error?.keyPath == "deployments.big" && error?.line == 19, "\(error?.description ?? "")")
+    }
+
+    /// A class that can reach an API through a router needs token lengths: an API bills tokens.
+    @Test func aClassReachingAnAPINeedsTokens() throws {
+        let text = Self.valid.replacingOccurrences(of: ", promptTokens: 800, outputTokens: 150", with: "")
+        let error = #expect(throws: ScenarioError.self) { _ = try Self.decode(text) }
+        #expect(error?.message.contains("can reach 'small', a per-token API") == true, "\(error?.description ?? "")")
+    }
+}
