@@ -189,11 +189,7 @@ public enum RunReport {
     }
 
     static func headline(_ summary: [String: Any], objectives: [(name: String, percentile: Double, seconds: Double)]) -> String {
-        func value(_ path: String) -> Double? {
-            var node: Any? = summary
-            for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
-            return (node as? Double) ?? (node as? Int).map(Double.init)
-        }
+        func value(_ path: String) -> Double? { number(in: summary, at: path) }
         func cell(_ v: Double?, _ format: (Double) -> String) -> String { v.map(format) ?? "–" }
         func money(_ path: String) -> String { cell(value(path), Units.money) }
         func count(_ path: String) -> String { cell(value(path), Units.grouped) }
@@ -263,26 +259,28 @@ public enum RunReport {
     /// handed on, and what its answers cost.
     static func paths(_ summary: [String: Any], order names: [String]) -> String {
         guard let deployments = summary["deployments"] as? [String: Any], deployments.count > 1 else { return "" }
-        func value(_ node: Any?, _ path: String) -> Double? {
-            var node = node
-            for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
-            return (node as? Double) ?? (node as? Int).map(Double.init)
-        }
         let header = ["deployment", "kind", "arrived", "completed", "handed on", "failed", "cache hits", "429s",
                       "cost", "per 1,000 completed", "quality"]
         let rows = names.compactMap { name -> [String]? in
             guard let d = deployments[name] else { return nil }
-            func count(_ path: String) -> String { value(d, path).map(Units.grouped) ?? "–" }
+            func count(_ path: String) -> String { number(in: d, at: path).map(Units.grouped) ?? "–" }
             return [name, (d as? [String: Any])?["kind"] as? String ?? "", count("requests.arrived"),
                     count("requests.completed"), count("requests.forwarded"), count("requests.failed"),
-                    value(d, "cache.hitRate").map { String(format: "%.1f %%", $0 * 100) } ?? "–",
-                    count("rateLimits.throttled"), value(d, "cost.total").map(Units.money) ?? "–",
-                    value(d, "cost.perThousandRequests").map { String(format: "$%.3f", $0) } ?? "–",
-                    value(d, "quality.mean").map(Units.number) ?? "–"]
+                    number(in: d, at: "cache.hitRate").map { String(format: "%.1f %%", $0 * 100) } ?? "–",
+                    count("rateLimits.throttled"), number(in: d, at: "cost.total").map(Units.money) ?? "–",
+                    number(in: d, at: "cost.perThousandRequests").map { String(format: "$%.3f", $0) } ?? "–",
+                    number(in: d, at: "quality.mean").map(Units.number) ?? "–"]
         }
         return "<table class=\"paths\">\n<tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
             + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
             + "\n</table>\n"
+    }
+
+    /// The number at a dotted path of parsed JSON (`cost.total`), nil where there is none.
+    static func number(in node: Any?, at path: String) -> Double? {
+        var node = node
+        for key in path.split(separator: ".") { node = (node as? [String: Any])?[String(key)] }
+        return (node as? Double) ?? (node as? Int).map(Double.init)
     }
 
     /// `key` in escaped text as <code>key</code>.
