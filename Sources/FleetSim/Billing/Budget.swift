@@ -34,13 +34,15 @@ struct BudgetWatch {
         runBudget = budget.forRun(seconds: runSeconds)
     }
 
-    /// Spending at `rate` USD/s from `start` for `seconds`; the alerts it crosses, in order.
-    mutating func spend(from start: Double, over seconds: Double, rate: Double) -> [FleetEvent] {
-        let end = spentSoFar + rate * seconds
+    /// Spending of `atStart` USD at `start` (per-call costs), then at `rate` USD/s for `seconds`; the alerts it
+    /// crosses, in order.
+    mutating func spend(from start: Double, over seconds: Double, rate: Double, atStart: Double = 0) -> [FleetEvent] {
+        let afterStart = spentSoFar + atStart
+        let end = afterStart + rate * seconds
         var alerts: [FleetEvent] = []
         while nextAlert < budget.alerts.count, end >= budget.alerts[nextAlert] * runBudget {
             let fraction = budget.alerts[nextAlert]
-            let at = rate > 0 ? start + max(fraction * runBudget - spentSoFar, 0) / rate : start
+            let at = rate > 0 ? start + max(fraction * runBudget - afterStart, 0) / rate : start
             alerts.append(FleetEvent(
                 timeSeconds: at, deployment: "all", kind: .budgetAlert, pool: nil, replicasBefore: 0, replicasAfter: 0,
                 detail: String(format: "%.0f%% of the %.2f USD budget for the run (%.2f USD/month pro-rated) spent",

@@ -111,7 +111,7 @@ final class APIDeployment: Deployment {
         let request = done.request
         let prompt = Int(request.promptTokens)
         recorder.addAPICost(api.prices.cost(
-            promptTokens: prompt, cachedTokens: request.cachedPromptTokens(share: spec.promptCacheShare),
+            promptTokens: prompt, cachedTokens: request.cachedPromptTokens(spec.promptCaching),
             outputTokens: Int(request.outputTokens)))
         let now = timers.now
         recorder.completed(request, e2eSeconds: now - request.arrival, ttftSeconds: done.firstTokenAt - request.arrival)

@@ -42,7 +42,7 @@ struct DeploymentContext {
     func recorder(_ spec: DeploymentSpec, measuresTokens: Bool) -> Recorder {
         let recorder = Recorder(
             reachingClasses: reachingClasses, classCount: classes.count, slo: slo, warmupSeconds: warmupSeconds,
-            measuresTokens: measuresTokens, quality: spec.quality)
+            measuresTokens: measuresTokens, quality: spec.quality, promptCaching: spec.promptCaching)
         recorder.cascade = spec.escalation.map { Cascade($0, path: path, stream: stream("escalation.\(spec.name)")) }
         return recorder
     }

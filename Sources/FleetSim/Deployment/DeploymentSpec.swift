@@ -14,9 +14,9 @@ public struct DeploymentSpec: Sendable, Equatable {
     public var overflow: OverflowSpec?
     /// The user's quality proxy for this tier's answers (a benchmark score); the run reports its request-weighted mean.
     public var quality: Double?
-    /// The share of each prompt served from a prefix (KV) cache: it is not prefilled on replicas, and an API bills it
-    /// at its cached-input price.
-    public var promptCacheShare = 0.0
+    /// How much of each prompt a prefix (KV) cache serves: it is not prefilled on replicas, and an API bills it at its
+    /// cached-input price.
+    public var promptCaching = PromptCaching.fromRequests
     public var instance: InstanceType
     /// The generic service model, used when there is no `profile`.
     public var service: ServiceSpec

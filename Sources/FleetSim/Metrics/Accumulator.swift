@@ -26,9 +26,12 @@ struct Accumulator {
     }
 
     /// Counts a completed request; its latencies only when `latencies` (the run's totals skip the warm-up).
-    mutating func recordCompletion(_ request: Request, e2e: Double, ttft: Double, tpot: Double?, latencies: Bool) {
+    mutating func recordCompletion(
+        _ request: Request, cachedPromptTokens: Int, e2e: Double, ttft: Double, tpot: Double?, latencies: Bool
+    ) {
         requests.completed += 1
         requests.promptTokens += Int(request.promptTokens)
+        requests.cachedPromptTokens += cachedPromptTokens
         requests.outputTokens += Int(request.outputTokens)
         guard latencies else { return }
         self.e2e.record(e2e)
@@ -115,6 +118,8 @@ struct RequestCounts {
     /// Served after waiting in the queue for a positive time.
     var waited = 0
     var promptTokens = 0
+    /// The part of `promptTokens` a prefix cache served.
+    var cachedPromptTokens = 0
     var outputTokens = 0
     /// Handed on to another deployment: by a router, a cascade (`escalated`) or an overflow (`overflowed`). The
     /// request then arrives there, and ends there or further on.
@@ -139,6 +144,7 @@ struct RequestCounts {
         failed += other.failed
         waited += other.waited
         promptTokens += other.promptTokens
+        cachedPromptTokens += other.cachedPromptTokens
         outputTokens += other.outputTokens
         forwarded += other.forwarded
         escalated += other.escalated

@@ -18,11 +18,13 @@ final class Recorder {
     let measuresTokens: Bool
     /// The quality of the deployment's answers, counted for every request it completes.
     let quality: Double?
+    /// How the deployment's prefix cache serves prompts, for counting the prompt tokens it served.
+    let promptCaching: PromptCaching
     /// A cascade: answers that go on to the next tier instead of ending here.
     var cascade: Cascade?
 
     init(reachingClasses: [Int], classCount: Int, slo: SLOSpec?, warmupSeconds: Double, measuresTokens: Bool,
-         quality: Double? = nil) {
+         quality: Double? = nil, promptCaching: PromptCaching = .off) {
         var slots = [Int](repeating: -1, count: classCount)
         for (slot, classIndex) in reachingClasses.enumerated() { slots[classIndex] = slot }
         classSlot = slots
@@ -34,6 +36,7 @@ final class Recorder {
         self.warmupSeconds = warmupSeconds
         self.measuresTokens = measuresTokens
         self.quality = quality
+        self.promptCaching = promptCaching
         if !measuresTokens {
             // In the generic mode the first token is the whole answer: TTFT is the e2e latency, recorded once.
             window.ttftIsE2E = true
@@ -89,10 +92,14 @@ final class Recorder {
         let perToken: Double? = measuresTokens && request.outputTokens > 1
             ? (e2eSeconds - ttftSeconds) / Double(request.outputTokens - 1) : nil
         let afterWarmup = request.arrival >= warmupSeconds
-        window.recordCompletion(request, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken, latencies: true)
-        total.recordCompletion(request, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken, latencies: afterWarmup)
+        let cached = request.cachedPromptTokens(promptCaching)
+        window.recordCompletion(request, cachedPromptTokens: cached, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken,
+                                latencies: true)
+        total.recordCompletion(request, cachedPromptTokens: cached, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken,
+                               latencies: afterWarmup)
         forClass(request) {
-            $0.recordCompletion(request, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken, latencies: afterWarmup)
+            $0.recordCompletion(request, cachedPromptTokens: cached, e2e: e2eSeconds, ttft: ttftSeconds, tpot: perToken,
+                                latencies: afterWarmup)
         }
         countForSLO(request, met: met)
         if let quality {
@@ -137,13 +144,18 @@ final class Recorder {
         var answered = request
         answered.outputTokens = 0  // a cached answer costs no generation; its tokens are not served here
         answered.promptTokens = 0
+        answered.cachedPrefixTokens = 0
         self.answered(answered, e2eSeconds: cache.lookupSeconds, ttftSeconds: cache.lookupSeconds)
     }
 
     /// Money a deployment pays per call (API tokens, cache lookups, classifier calls), in the current window.
     func addAPICost(_ usd: Double) {
         window.cost.api += usd
+        spentSinceBudgetLook += usd
     }
+
+    /// Per-call money spent since the budget watch last took it (it accrues at instants, not as a rate).
+    var spentSinceBudgetLook = 0.0
 
     private func escalate(_ request: Request, now: Double, to cascade: Cascade) {
         // The tier served it: its tokens count here, its answer is not the end.

@@ -67,6 +67,8 @@ public struct DeploymentResult: Sendable {
     public var queueDepthMean: Double
     public var inSystemMean: Double
     public var promptTokens, outputTokens: Int
+    /// The part of `promptTokens` served from a prefix cache (not prefilled, or billed as cached input).
+    public var cachedPromptTokens: Int
     /// Continuous batching: the most sequences, and KV tokens, any one replica held at once.
     public var peakSequencesPerReplica, peakKVTokensPerReplica: Int
     /// Cold starts, spot reclaims, scale-ups and -downs, and requests lost with reclaimed instances or cut off by
@@ -123,6 +125,7 @@ public struct DeploymentResult: Sendable {
         queueDepthMean = durationSeconds > 0 ? a.integrals.queueDepth / durationSeconds : 0
         inSystemMean = durationSeconds > 0 ? a.integrals.inSystem / durationSeconds : 0
         promptTokens = a.requests.promptTokens
+        cachedPromptTokens = a.requests.cachedPromptTokens
         fleet = a.fleet
         peakSequencesPerReplica = a.peakSequencesPerReplica
         peakKVTokensPerReplica = a.peakKVTokensPerReplica

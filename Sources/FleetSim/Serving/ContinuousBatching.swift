@@ -49,7 +49,7 @@ final class ContinuousBatching: ServingEngine {
     let tracksLoad: Bool
     let queueSpec: QueueSpec
     /// The share of each prompt already in a prefix cache, which the prefill skips.
-    let promptCacheShare: Double
+    let promptCaching: PromptCaching
     var router: any Router
     let weighsOccupancy: Bool
     /// Routing candidates, a buffer reused between requests.
@@ -72,7 +72,7 @@ final class ContinuousBatching: ServingEngine {
         queueing = spec.queueing
         self.tracksLoad = tracksLoad
         queueSpec = spec.queue
-        promptCacheShare = spec.promptCacheShare
+        promptCaching = spec.promptCaching
         self.router = router
         weighsOccupancy = router.weighsOccupancy
         queue = RequestQueue(spec.queue)
@@ -212,7 +212,7 @@ final class ContinuousBatching: ServingEngine {
             recorder.waited(request, now: now)
             slots[replica].joining.append(request)
             slots[replica].reservedTokens += reservation(request)
-            promptTokens += Int(request.promptTokens) - request.cachedPromptTokens(share: promptCacheShare)
+            promptTokens += Int(request.promptTokens) - request.cachedPromptTokens(promptCaching)
             inService += 1
         }
         if !slots[replica].joining.isEmpty {

@@ -12,6 +12,9 @@ public struct Request: Sendable {
     /// How hard the request is, in the class's `difficulty` distribution (0…1 by default); drawn only when a route
     /// or a cascade reads it.
     public var difficulty: Float = 0
+    /// The leading prompt tokens a prefix (KV) cache already holds when the request arrives: from a trace's prefix
+    /// blocks, or its class's cached share. Deployments with `PromptCaching.fromRequests` use it.
+    public var cachedPrefixTokens: Int32 = 0
 
     public init(arrival: Double, classIndex: Int32, promptTokens: Int32 = 0, outputTokens: Int32 = 0) {
         self.arrival = arrival
@@ -20,9 +23,13 @@ public struct Request: Sendable {
         self.outputTokens = outputTokens
     }
 
-    /// The prompt tokens a prefix cache holding `share` of every prompt serves.
-    func cachedPromptTokens(share: Double) -> Int {
-        share > 0 ? Int(Double(promptTokens) * share) : 0
+    /// The prompt tokens a deployment's prefix cache serves: not prefilled on replicas, billed as cached input by APIs.
+    func cachedPromptTokens(_ caching: PromptCaching) -> Int {
+        switch caching {
+        case .fromRequests: Int(cachedPrefixTokens)
+        case .share(let share): Int(Double(promptTokens) * share)
+        case .off: 0
+        }
     }
 
     /// This request handed on at `now` to another deployment, carrying the time it has spent so far.

@@ -132,6 +132,16 @@ struct LRUKeys {
         self.ttlSeconds = ttlSeconds
     }
 
+    /// Whether `key` is held (its freshness aside).
+    func holds(_ key: Int32) -> Bool {
+        slotOfKey[Int(key)] >= 0
+    }
+
+    /// Makes room for one more key (numbered after the others), not yet held.
+    mutating func addKey() {
+        slotOfKey.append(-1)
+    }
+
     /// Whether `key` is held and fresh; either way it is the most recent afterwards (stored anew when it was not).
     mutating func access(_ key: Int32, now: Double) -> Bool {
         let slot = slotOfKey[Int(key)]

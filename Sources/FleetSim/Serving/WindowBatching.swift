@@ -22,6 +22,7 @@ final class WindowBatching: ServingEngine {
     let windowSeconds: Double
     let maxBatch: Int
     let profile: PerformanceProfile?
+    let promptCaching: PromptCaching
     /// Whether `profile` is set, read for every batch (testing the optional copies the profile).
     let hasProfile: Bool
     let service: ServiceSpec
@@ -44,6 +45,7 @@ final class WindowBatching: ServingEngine {
         self.windowSeconds = windowSeconds
         self.maxBatch = maxBatch
         profile = spec.profile
+        promptCaching = spec.promptCaching
         hasProfile = spec.profile != nil
         service = spec.service
         self.serviceStream = serviceStream
@@ -154,9 +156,11 @@ final class WindowBatching: ServingEngine {
         inService += size
         let serviceSeconds: Double
         if hasProfile, let profile {
-            // One prefill of every prompt, then decode steps at the batch's size until its longest answer is out.
+            // One prefill of every prompt (less what the prefix cache holds), then decode steps at the batch's size until its longest answer is out.
             let batch = slots[replica].batch
-            let prefill = profile.prefillSeconds(tokens: batch.reduce(0) { $0 + Int($1.promptTokens) })
+            let prefill = profile.prefillSeconds(tokens: batch.reduce(0) {
+                $0 + Int($1.promptTokens) - $1.cachedPromptTokens(promptCaching)
+            })
             let longest = batch.reduce(1) { max($0, Int($1.outputTokens)) }
             slots[replica].firstTokenAt = now + prefill
             serviceSeconds = prefill + Double(longest - 1) * profile.decodeStep.seconds(sequences: size)

@@ -27,13 +27,15 @@ public struct MemoryEstimate: Sendable {
         let runStatistics = Accumulator(.run).footprintBytes
         let windowStatistics = Accumulator(.window).footprintBytes
         parts = [Part(keyPath: "", what: "the program", bytes: Self.baseBytes)]
-        for deployment in scenario.deployments {
-            let served = scenario.traffic.classes.filter { $0.deployment == deployment.name }.count
+        let reaching = scenario.classesReaching
+        for (index, deployment) in scenario.deployments.enumerated() {
+            // Classes sent here directly or handed on by a router, a cascade or an overflow.
+            let served = reaching[index].count
             let key = "deployments.\(deployment.name)"
             parts.append(Part(keyPath: key, what: "latency histograms of the deployment",
                               bytes: runStatistics + windowStatistics))
             if served > 1 {
-                // A deployment serving several classes keeps run totals for each (ServingDeployment.classTotals).
+                // A deployment reached by several classes keeps run totals for each (Recorder.classTotals).
                 parts.append(Part(
                     keyPath: "traffic.classes",
                     what: "\(served) classes served by \(deployment.name) × \(Self.describe(runStatistics)) of latency histograms each",

@@ -162,7 +162,13 @@ public final class Simulation: DiscreteEventModel {
         }
         maxTotalReady = max(maxTotalReady, totalReady)
         if budget != nil {
-            for alert in budget!.spend(from: lastAdvance, over: seconds, rate: costRate) {
+            // Per-call costs (API tokens, cache lookups, classifiers) were spent at the last event, `lastAdvance`.
+            var calls = 0.0
+            for deployment in deployments {
+                calls += deployment.recorder.spentSinceBudgetLook
+                deployment.recorder.spentSinceBudgetLook = 0
+            }
+            for alert in budget!.spend(from: lastAdvance, over: seconds, rate: costRate, atStart: calls) {
                 observer?.fleetEvent(alert)
             }
         }

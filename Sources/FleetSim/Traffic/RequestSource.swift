@@ -19,6 +19,11 @@ struct RequestSource {
     private let hasTokenLengths: Bool
     /// Each class's difficulty and its stream (`traffic.difficulty.<class>`), when a route or a cascade reads it.
     private let difficulties: [(Distribution, RandomStream)]?
+    /// A replayed trace's prefix blocks, looked up in arrival order (`traffic.trace.prefixCache`).
+    private var prefixCache: PrefixCache?
+    /// Each class's share of a prompt found in the prefix cache (`promptCache` on the class), when any class has one;
+    /// a trace's prefix cache, when there is one, decides instead.
+    private let classPromptCacheShares: [Double]?
 
     init(
         traffic: TrafficSpec, horizon: Double, trace: (any TraceSource)?, drawsDifficulty: Bool = false,
@@ -30,6 +35,7 @@ struct RequestSource {
         if let replaySpec = traffic.trace {
             guard let trace else { preconditionFailure("the scenario replays a trace; pass its source") }
             replay = TraceReplayGenerator(replay: replaySpec, source: trace, horizon: horizon, stream: stream("traffic.trace"))
+            prefixCache = replaySpec.prefixCache.map(PrefixCache.init)
             curve = nil
         } else {
             let random = traffic.randomSpikes?.realise(horizon: horizon, stream: stream("traffic.spikes")) ?? []
@@ -45,6 +51,8 @@ struct RequestSource {
             (requestClass.promptTokens.map { TokenLength($0, stream("traffic.prompt.\(requestClass.name)")) },
              requestClass.outputTokens.map { TokenLength($0, stream("traffic.output.\(requestClass.name)")) })
         }
+        classPromptCacheShares = traffic.classes.contains { $0.promptCacheShare != nil }
+            ? traffic.classes.map { $0.promptCacheShare ?? 0 } : nil
         hasTokenLengths = tokenLengths.contains { $0.prompt != nil || $0.output != nil }
         classIndexByName = Dictionary(uniqueKeysWithValues: traffic.classes.enumerated().map { ($1.name, Int32($0)) })
         let totalWeight = traffic.classes.reduce(0) { $0 + $1.weight }
@@ -54,10 +62,14 @@ struct RequestSource {
 
     /// The next request, or nil once the traffic is over.
     mutating func next() -> Request? {
-        guard let difficulties else { return nextRequest() }
         guard var request = nextRequest() else { return nil }
-        let (distribution, stream) = difficulties[Int(request.classIndex)]
-        request.difficulty = Float(distribution.sample(stream))
+        if let classPromptCacheShares, prefixCache == nil {
+            request.cachedPrefixTokens = Int32(Double(request.promptTokens) * classPromptCacheShares[Int(request.classIndex)])
+        }
+        if let difficulties {
+            let (distribution, stream) = difficulties[Int(request.classIndex)]
+            request.difficulty = Float(distribution.sample(stream))
+        }
         return request
     }
 
@@ -76,9 +88,14 @@ struct RequestSource {
         let record = arrival.record
         // The trace names the class when it can; otherwise the weights decide, as for synthetic traffic.
         let requestClass = record.className.flatMap { classIndexByName[$0] } ?? Int32(pickClass())
-        return Request(
+        var request = Request(
             arrival: arrival.time, classIndex: requestClass,
             promptTokens: Int32(clamping: record.promptTokens), outputTokens: Int32(clamping: record.outputTokens))
+        if prefixCache != nil, !record.prefixBlocks.isEmpty {
+            let blocks = prefixCache!.lookUp(record.prefixBlocks)
+            request.cachedPrefixTokens = Int32(prefixCache!.tokens(ofBlocks: blocks, promptTokens: Int(request.promptTokens)))
+        }
+        return request
     }
 
     private func pickClass() -> Int {

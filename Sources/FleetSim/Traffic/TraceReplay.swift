@@ -17,8 +17,14 @@ public struct TraceRecord: Sendable, Equatable {
     public var promptTokens: Int
     public var outputTokens: Int
     public var className: String?
+    /// Hashes of the prompt's fixed-size token blocks, each covering the prompt up to its end (Mooncake's `hash_ids`):
+    /// two prompts with the same first k hashes share their first k blocks. Empty when the trace has none.
+    public var prefixBlocks: [Int]
 
-    public init(timeSeconds: Double, promptTokens: Int, outputTokens: Int, className: String? = nil) {
+    public init(
+        timeSeconds: Double, promptTokens: Int, outputTokens: Int, className: String? = nil, prefixBlocks: [Int] = []
+    ) {
+        self.prefixBlocks = prefixBlocks
         self.timeSeconds = timeSeconds
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
@@ -69,6 +75,8 @@ public struct TraceReplay: Sendable, Equatable {
     /// Each record is replayed `scale` times on average: below 1 a random share is kept (thinning), above 1 the
     /// extra copies are spread uniformly over the gap to the next record, so the shape of the load is kept.
     public var scale: Double
+    /// The KV cache the prompts' prefix blocks meet (a trace with `hash_ids`); nil: no prefix reuse is modelled.
+    public var prefixCache: PrefixCacheSpec?
 
     public init(
         path: String, format: TraceFormat? = nil, speedup: Double = 1, startSeconds: Double = 0,

@@ -232,6 +232,8 @@ public struct RequestClass: Sendable, Equatable {
     public var outputTokens: Distribution?
     /// How hard the class's requests are, for routes and cascades that read it; uniform on 0…1 when not given.
     public var difficulty: Distribution?
+    /// The share of each prompt a prefix cache already holds (a shared system prompt, say); nil for none.
+    public var promptCacheShare: Double?
 
     public init(
         name: String, weight: Double = 1, deployment: String,

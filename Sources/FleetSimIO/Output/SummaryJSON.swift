@@ -101,6 +101,10 @@ public enum SummaryJSON {
             ("queueDepthMean", .number(d.queueDepthMean)),
             ("inSystemMean", .number(d.inSystemMean)),
             ("tokens", .object([("prompt", .integer(d.promptTokens)), ("output", .integer(d.outputTokens))])),
+            ("promptCache", .object([
+                ("cachedTokens", .integer(d.cachedPromptTokens)),
+                ("share", .number(d.promptTokens > 0 ? Double(d.cachedPromptTokens) / Double(d.promptTokens) : nil)),
+            ])),
             ("counts", .object([
                 ("coldStarts", .integer(d.fleet.coldStarts)),
                 ("spotReclaims", .integer(d.fleet.spotReclaims)),

@@ -75,6 +75,10 @@ public enum SummaryTable {
             lines.append("cache: \(d.name) answered \(grouped(d.paths.cacheHits)) of \(grouped(d.paths.cacheLookups)) lookups"
                 + String(format: " (%.1f %%)", d.paths.cacheHitRate! * 100))
         }
+        for d in r.deployments where d.cachedPromptTokens > 0 {
+            lines.append("prompt cache: \(d.name) served \(grouped(d.cachedPromptTokens)) of \(grouped(d.promptTokens)) prompt tokens"
+                + String(format: " (%.1f %%) from cached prefixes", Double(d.cachedPromptTokens) / Double(d.promptTokens) * 100))
+        }
         for d in r.deployments where d.paths.throttled > 0 {
             lines.append("rate limits: \(d.name) answered \(grouped(d.paths.throttled)) attempts with 429, "
                 + "\(grouped(d.paths.retries)) retries, \(grouped(d.requests.failed)) requests failed")

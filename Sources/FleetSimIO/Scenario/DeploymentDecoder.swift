@@ -40,7 +40,7 @@ struct DeploymentDecoder {
         deployment.cache = try kindKeys["cache"].map(tiers.decodeCache)
         deployment.escalation = try kindKeys["escalate"].map(tiers.decodeEscalation)
         deployment.quality = try kindKeys["quality"]?.number("a quality score", in: -1e12...1e12)
-        deployment.promptCacheShare = try kindKeys["promptCache"].map(tiers.decodePromptCache) ?? 0
+        deployment.promptCaching = try kindKeys["promptCache"].map(tiers.decodePromptCache) ?? .fromRequests
         return deployment
     }
 

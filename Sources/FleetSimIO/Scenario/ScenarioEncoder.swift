@@ -46,6 +46,11 @@ public enum ScenarioEncoder {
             if let length = trace.durationSeconds { fields.append(("duration", duration(length))) }
             if let period = trace.loopPeriodSeconds { fields.append(("loop", duration(period))) }
             fields.append(("scale", number(trace.scale)))
+            if let prefix = trace.prefixCache {
+                var cache: [(String, Node)] = [("blockTokens", Node(String(prefix.blockTokens)))]
+                if let capacity = prefix.capacityTokens { cache.append(("capacity", Node(String(capacity)))) }
+                fields.append(("prefixCache", flow(cache)))
+            }
             pairs.append(("trace", map(fields)))
         } else {
             pairs += [("rate", Node("\(Quantities.shortest(t.ratePerSecond))/s")), ("arrivals", arrivals(t.arrivals))]
@@ -83,6 +88,7 @@ public enum ScenarioEncoder {
             if let prompt = c.promptTokens { fields.append(("promptTokens", distribution(prompt, unit: .count))) }
             if let output = c.outputTokens { fields.append(("outputTokens", distribution(output, unit: .count))) }
             if let difficulty = c.difficulty { fields.append(("difficulty", distribution(difficulty, unit: .count))) }
+            if let share = c.promptCacheShare { fields.append(("promptCache", flow([("share", number(share))]))) }
             return c.promptTokens == nil && c.outputTokens == nil && c.difficulty == nil ? flow(fields) : map(fields)
         })))
         return map(pairs)
@@ -124,7 +130,11 @@ public enum ScenarioEncoder {
             }
         }
         if let quality = d.quality { pairs.append(("quality", number(quality))) }
-        if d.promptCacheShare > 0 { pairs.append(("promptCache", flow([("share", number(d.promptCacheShare))]))) }
+        switch d.promptCaching {
+        case .fromRequests: break
+        case .share(let share): pairs.append(("promptCache", flow([("share", number(share))])))
+        case .off: pairs.append(("promptCache", Node("off")))
+        }
         return map(pairs)
     }
 

@@ -204,7 +204,19 @@ struct TierDecoder {
         return overflow
     }
 
-    func decodePromptCache(_ value: ScenarioValue) throws -> Double {
+    /// A deployment's `promptCache`: `off`, or `{share: 30%}` for every prompt; left out, each request's own prefix.
+    func decodePromptCache(_ value: ScenarioValue) throws -> PromptCaching {
+        if case .scalar = value.node {
+            guard try value.string() == "off" else {
+                throw value.expected("off, or {share: …} (left out, each request's cached prefix is used)")
+            }
+            return .off
+        }
+        return .share(try Self.promptCacheShare(value))
+    }
+
+    /// `{share: 30%}`: the share of each prompt served from the prefix cache.
+    static func promptCacheShare(_ value: ScenarioValue) throws -> Double {
         let fields = try value.mapping(allowed: ["share"])
         return try fields.required("share", "the share of each prompt served from the prefix cache").fraction(in: 0...1)
     }

@@ -7,7 +7,8 @@ struct TraceDecoder {
     let baseDirectory: String
 
     func decode(_ value: ScenarioValue, classes: [RequestClass]) throws -> TraceReplay {
-        let fields = try value.mapping(allowed: ["file", "format", "speedup", "start", "duration", "loop", "scale"])
+        let fields = try value.mapping(
+            allowed: ["file", "format", "speedup", "start", "duration", "loop", "scale", "prefixCache"])
         let fileValue = try fields.required("file", "the trace to replay (Azure CSV, Mooncake JSONL or FleetSim CSV)")
         let path = try fileValue.existingFile(from: baseDirectory)
         var format: TraceFormat?
@@ -50,6 +51,13 @@ struct TraceDecoder {
                 replay.loopPeriodSeconds = period
             }
         }
+        if let prefixValue = fields["prefixCache"] {
+            guard census.rowsWithBlocks > 0 else {
+                throw prefixValue.error("\(path) has no prefix blocks to cache: only Mooncake JSONL traces carry them, "
+                    + "as \"hash_ids\" (for a share of every prompt, give promptCache: {share: …} on a class or a deployment)")
+            }
+            replay.prefixCache = try Self.decodePrefixCache(prefixValue)
+        }
         if let scaleValue = fields["scale"] {
             if scaleValue.scalarText?.contains("/") == true {
                 // A target mean rate: the factor that brings the window's own rate (after speed-up) to it.
@@ -68,9 +76,27 @@ struct TraceDecoder {
         return replay
     }
 
+    /// `prefixCache: {capacity: 2000000, blockTokens: 512}`: the KV cache, in tokens, that the trace's prefix blocks
+    /// meet; without a capacity it never evicts.
+    static func decodePrefixCache(_ value: ScenarioValue) throws -> PrefixCacheSpec {
+        let fields = try value.mapping(allowed: ["capacity", "blockTokens"])
+        var spec = PrefixCacheSpec()
+        if let blockValue = fields["blockTokens"] {
+            spec.blockTokens = try blockValue.integer("the tokens per hashed block (512 in the Mooncake trace)", in: 1...1_000_000)
+        }
+        if let capacityValue = fields["capacity"] {
+            let capacity = try capacityValue.integer("the tokens of KV cache that hold prefixes (e.g. 4000000)",
+                                                     in: 0...1_000_000_000_000)
+            spec.capacityTokens = capacity
+        }
+        return spec
+    }
+
     struct Census {
         var format: TraceFormat
         var rows = 0
+        /// Rows with prefix block hashes (Mooncake's `hash_ids`).
+        var rowsWithBlocks = 0
         var firstTime = 0.0
         var lastTime = 0.0
         var traceSpan = 0.0
@@ -92,6 +118,7 @@ struct TraceDecoder {
                 guard record.timeSeconds >= replay.startSeconds, record.timeSeconds < windowEnd else { continue }
                 if census.rows == 0 { census.firstTime = record.timeSeconds }
                 census.rows += 1
+                if !record.prefixBlocks.isEmpty { census.rowsWithBlocks += 1 }
                 census.lastTime = record.timeSeconds
             }
             return census

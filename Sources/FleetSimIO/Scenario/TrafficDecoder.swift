@@ -205,7 +205,8 @@ struct TrafficDecoder {
         guard !items.isEmpty else { throw value.expected("at least one request class") }
         var seen = Set<String>()
         return try items.map { item in
-            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens", "difficulty"])
+            let fields = try item.mapping(allowed: ["name", "weight", "deployment", "promptTokens", "outputTokens", "difficulty",
+                                                      "promptCache"])
             let nameValue = try fields.required("name", "the class name")
             let name = try nameValue.name()
             guard seen.insert(name).inserted else { throw nameValue.error("duplicate class name '\(name)'") }
@@ -220,10 +221,12 @@ struct TrafficDecoder {
             let tokens = { (key: String) in
                 try fields[key].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) }
             }
-            return RequestClass(
+            var requestClass = RequestClass(
                 name: name, weight: weight, deployment: deployment, promptTokens: try tokens("promptTokens"),
                 outputTokens: try tokens("outputTokens"),
                 difficulty: try fields["difficulty"].map { try DistributionDecoder.decode($0, as: .count, baseDirectory: baseDirectory) })
+            requestClass.promptCacheShare = try fields["promptCache"].map(TierDecoder.promptCacheShare)
+            return requestClass
         }
     }
 

@@ -123,8 +123,16 @@ public final class TraceReader {
             guard let input = Self.jsonNumber(text, key: "input_length") else { throw fail("missing or non-numeric \"input_length\"") }
             guard let output = Self.jsonNumber(text, key: "output_length") else { throw fail("missing or non-numeric \"output_length\"") }
             guard stamp.isFinite, stamp >= 0 else { throw fail("expected a non-negative timestamp in milliseconds, found \(stamp)") }
+            var blocks: [Int] = []
+            if text.contains("\"hash_ids\"") {
+                guard let hashes = Self.jsonIntegers(text, key: "hash_ids") else {
+                    throw fail("\"hash_ids\": expected a list of integer block hashes like [0, 1, 2], found \""
+                        + "\(text[text.range(of: "\"hash_ids\"")!.upperBound...].prefix(40))\"")
+                }
+                blocks = hashes
+            }
             return TraceRecord(timeSeconds: stamp / 1000, promptTokens: try tokens(input, "input_length"),
-                               outputTokens: try tokens(output, "output_length"), className: nil)
+                               outputTokens: try tokens(output, "output_length"), className: nil, prefixBlocks: blocks)
         case .csv:
             let fields = split(line)
             guard fields.count == csvColumns.count else {
@@ -286,6 +294,27 @@ public final class TraceReader {
     }
 
     /// The number after `"key":` in one JSON object line (the Mooncake rows are flat objects).
+    /// The integers of a flat JSON list (`"key": [1, 2, 3]`); nil when the key is missing or the list is not one.
+    static func jsonIntegers(_ line: String, key: String) -> [Int]? {
+        guard let range = line.range(of: "\"\(key)\"") else { return nil }
+        var rest = line[range.upperBound...].utf8.drop { $0 == 0x20 }
+        guard rest.first == UInt8(ascii: ":") else { return nil }
+        rest = rest.dropFirst().drop { $0 == 0x20 }
+        guard rest.first == UInt8(ascii: "[") else { return nil }
+        rest = rest.dropFirst()
+        guard let close = rest.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+        let body = rest[..<close]
+        if body.allSatisfy({ $0 == 0x20 }) { return [] }
+        var values: [Int] = []
+        for item in body.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            guard let value = Int(String(decoding: item, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+                return nil
+            }
+            values.append(value)
+        }
+        return values
+    }
+
     static func jsonNumber(_ line: String, key: String) -> Double? {
         guard let range = line.range(of: "\"\(key)\"") else { return nil }
         var rest = line[range.upperBound...].drop { $0 == " " }

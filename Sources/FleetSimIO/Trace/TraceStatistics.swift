@@ -1,3 +1,4 @@
+import FleetSim
 import Histogram
 
 /// The numbers a planner checks first about a recorded trace, computed in one streaming pass.
@@ -14,6 +15,21 @@ public struct TraceStatistics: Sendable {
     public var interArrivalCV: Double?
     public var prompt: TokenSummary
     public var output: TokenSummary
+    /// Prefix reuse, for a trace with prefix block hashes: what a cache that never evicts would serve.
+    public var prefixReuse: PrefixReuse?
+
+    /// How much of the trace's prompts repeat an earlier prompt's leading blocks.
+    public struct PrefixReuse: Sendable, Equatable {
+        public var blockTokens: Int
+        public var blocks = 0
+        /// Leading blocks an earlier request had already sent.
+        public var reusedBlocks = 0
+        /// The prompt tokens those blocks cover (a prompt's last block may be partial).
+        public var reusedTokens = 0
+        public var requestsReusing = 0
+        public var promptTokens = 0
+        public var tokenShare: Double { promptTokens > 0 ? Double(reusedTokens) / Double(promptTokens) : 0 }
+    }
 
     /// Mean and percentiles of a token count.
     public struct TokenSummary: Sendable, Equatable {
@@ -30,8 +46,18 @@ public struct TraceStatistics: Sendable {
         var previous: Double?
         var minute = 0, inMinute = 0, peak = 0
         var rows = 0, last = 0.0
+        var prefixCache = PrefixCache(PrefixCacheSpec())
+        var reuse = TraceStatistics.PrefixReuse(blockTokens: prefixCache.spec.blockTokens)
         while let record = try reader.next() {
             rows += 1
+            if !record.prefixBlocks.isEmpty {
+                let leading = prefixCache.lookUp(record.prefixBlocks)
+                reuse.blocks += record.prefixBlocks.count
+                reuse.reusedBlocks += leading
+                reuse.reusedTokens += prefixCache.tokens(ofBlocks: leading, promptTokens: record.promptTokens)
+                reuse.promptTokens += record.promptTokens
+                if leading > 0 { reuse.requestsReusing += 1 }
+            }
             last = record.timeSeconds
             _ = promptHistogram.record(UInt64(record.promptTokens))
             _ = outputHistogram.record(UInt64(record.outputTokens))
@@ -59,6 +85,7 @@ public struct TraceStatistics: Sendable {
         stats.rows = rows
         stats.spanSeconds = last
         stats.peakPerMinute = peak
+        stats.prefixReuse = reuse.blocks > 0 ? reuse : nil
         if gapCount > 1, gapMean > 0 {
             stats.interArrivalCV = (gapSquares / Double(gapCount - 1)).squareRoot() / gapMean
         }

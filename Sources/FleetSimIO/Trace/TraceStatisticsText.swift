@@ -23,6 +23,16 @@ public enum TraceStatisticsText {
             ["prompt"] + tokens(s.prompt),
             ["output"] + tokens(s.output),
         ])
+        if let reuse = s.prefixReuse {
+            lines += [
+                "",
+                "prefix reuse      \(String(format: "%.1f", reuse.tokenShare * 100)) % of prompt tokens are in leading "
+                    + "\(reuse.blockTokens)-token blocks an earlier request sent",
+                "                  \(SummaryTable.grouped(reuse.reusedBlocks)) of \(SummaryTable.grouped(reuse.blocks)) blocks; "
+                    + "\(SummaryTable.grouped(reuse.requestsReusing)) of \(SummaryTable.grouped(s.rows)) requests reuse some prefix "
+                    + "(a cache that never evicts: traffic.trace.prefixCache)",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -56,6 +56,10 @@ import Testing
         ("- {to: {small: 60%, big: 40%}}", "- {to: {small: 60%, large: 40%}}", 12, "deployments.front.router.rules[1].to.large", "unknown deployment 'large'"),
         ("cache: {match: semantic, hitRate: 25%, latency: 30ms, lookupCost: 0.00002}", "cache: {match: fuzzy, hitRate: 25%}", 13, "deployments.front.cache.match", "exact or semantic"),
         ("cache: {match: semantic, hitRate: 25%, latency: 30ms, lookupCost: 0.00002}", "cache: {hitRate: 25%, popularity: {keys: 10, zipf: 1, capacity: 2}}", 13, "deployments.front.cache", "exactly one of hitRate, popularity"),
+        ("promptCache: {share: 50%}", "promptCache: on", 22, "deployments.big.promptCache", "expected off, or {share: …}"),
+        ("promptCache: {share: 50%}", "promptCache: {share: 150%}", 22, "deployments.big.promptCache.share", "150%"),
+        ("promptTokens: 800, outputTokens: 150}", "promptTokens: 800, outputTokens: 150, promptCache: {part: 1}}", 5,
+         "traffic.classes[0].promptCache.part", "unknown key"),
     ])
     func mistakesAreLocated(_ original: String, _ replacement: String, _ line: Int, _ keyPath: String, _ words: String) throws {
         #expect(Self.valid.contains(original))
@@ -79,5 +83,45 @@ import Testing
         let text = Self.valid.replacingOccurrences(of: ", promptTokens: 800, outputTokens: 150", with: "")
         let error = #expect(throws: ScenarioError.self) { _ = try Self.decode(text) }
         #expect(error?.message.contains("can reach 'small', a per-token API") == true, "\(error?.description ?? "")")
+    }
+
+    /// A trace's prefix cache reads and round-trips, and so do a class's cached share and a deployment's `off`; a
+    /// prefix cache on a trace without block hashes is refused at its key.
+    @Test func prefixCachesReadAndRoundTrip() throws {
+        let scratch = try ScratchFolder()
+        let mooncake = try scratch.write("m.jsonl", """
+            {"timestamp": 0, "input_length": 700, "output_length": 5, "hash_ids": [0, 1]}
+            {"timestamp": 500, "input_length": 900, "output_length": 5, "hash_ids": [0, 2]}
+
+            """)
+        let azure = try scratch.write("a.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n")
+        func scenario(_ trace: String, prefix: String = "prefixCache: {capacity: 4000000}") -> String {
+            """
+            duration: 1m
+            traffic:
+              trace: {file: \(trace), \(prefix)}
+              classes:
+                - {name: chat, deployment: chat, promptCache: {share: 10%}}
+            deployments:
+              chat:
+                instance: {gpu: H100, gpus: 1, onDemand: 5}
+                model: llama3.1-8b/h100
+                batching: {mode: continuous}
+                promptCache: off
+                pools: [{purchase: onDemand, count: 1}]
+            """
+        }
+        let read = try Self.decode(scenario(mooncake))
+        #expect(read.traffic.trace?.prefixCache == PrefixCacheSpec(blockTokens: 512, capacityTokens: 4_000_000))
+        #expect(read.traffic.classes[0].promptCacheShare == 0.1)
+        #expect(read.deployments[0].promptCaching == .off)
+        #expect(try Self.decode(try ScenarioEncoder.yaml(read)) == read)
+        let error = #expect(throws: ScenarioError.self) { _ = try Self.decode(scenario(azure)) }
+        #expect(error?.keyPath == "traffic.trace.prefixCache" && error?.message.contains("no prefix blocks") == true,
+                "\(error?.description ?? "")")
+        let negative = #expect(throws: ScenarioError.self) {
+            _ = try Self.decode(scenario(mooncake, prefix: "prefixCache: {capacity: -5}"))
+        }
+        #expect(negative?.keyPath == "traffic.trace.prefixCache.capacity", "\(negative?.description ?? "")")
     }
 }

@@ -38,6 +38,35 @@ import Testing
         #expect(abs(stats.spanSeconds - 3537) < 1)
     }
 
+    /// The prefix reuse `trace stats` reports, against a direct count over the file parsed by Foundation's JSON
+    /// reader: per request, the leading `hash_ids` some earlier request already sent, and the tokens they cover.
+    @Test func mooncakePrefixReuseMatchesADirectCountOfRepeatedBlocks() throws {
+        let path = Self.shared.appendingPathComponent("mooncake/conversation_trace.jsonl").path
+        try #require(FileManager.default.fileExists(atPath: path), "needs ../shared/data beside the checkout")
+        var seen = Set<Int>()
+        var blocks = 0, reusedBlocks = 0, reusedTokens = 0, requestsReusing = 0, promptTokens = 0
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+            let row = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let hashes = try #require(row["hash_ids"] as? [Int])
+            let prompt = try #require(row["input_length"] as? Int)
+            let leading = hashes.prefix { seen.contains($0) }.count
+            seen.formUnion(hashes)
+            blocks += hashes.count
+            reusedBlocks += leading
+            reusedTokens += min(leading * 512, prompt)
+            promptTokens += prompt
+            if leading > 0 { requestsReusing += 1 }
+        }
+        let reuse = try #require(try TraceStatistics.compute(TraceReader(path: path)).prefixReuse)
+        #expect(reuse.blocks == blocks)
+        #expect(reuse.reusedBlocks == reusedBlocks)
+        #expect(reuse.reusedTokens == reusedTokens)
+        #expect(reuse.requestsReusing == requestsReusing)
+        #expect(reuse.promptTokens == promptTokens)
+        // The figure the README and docs/levers.md quote.
+        #expect(abs(reuse.tokenShare - 0.374) < 0.0005, "\(reuse.tokenShare)")
+    }
+
     @Test func genericCSVKeepsTimesExactlyRelativeToTheFirstRow() throws {
         let scratch = try ScratchFolder()
         let path = try scratch.write("t.csv", "time_s,prompt_tokens,output_tokens,class\n10.5,100,20,chat\n11,50,5,\n12.25,7,1,code\n")
@@ -57,6 +86,8 @@ import Testing
          "expected a timestamp like"),
         ("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1}\n{\"timestamp\": 10, \"input_length\": 5}\n", 2,
          "missing or non-numeric \"output_length\""),
+        ("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1, \"hash_ids\": [0, x]}\n", 1,
+         "\"hash_ids\": expected a list of integer block hashes"),
     ])
     func malformedRowsAreReportedWithTheirLine(_ text: String, _ line: Int, _ message: String) throws {
         let scratch = try ScratchFolder()

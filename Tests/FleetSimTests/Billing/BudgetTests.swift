@@ -27,4 +27,25 @@ import Testing
             #expect(abs(alert.timeSeconds - time) < 1e-6, "\(alert.timeSeconds) vs \(time)")
         }
     }
+
+    /// Per-token spend counts as it is billed, at each completion: one request a second (deterministic) of 1,000
+    /// prompt and 200 output tokens at 2.5 and 10 USD per million costs 0.0045 USD, answered 1.5 s after it is sent
+    /// (1 s to the first token, 199 more at 398 tokens/s). A 730 USD monthly budget is 1 USD over the hour: 50 %
+    /// needs ⌈0.5 / 0.0045⌉ = 112 answers; deterministic arrivals come at 1 s, 2 s, …, so the 112th is sent at 112 s
+    /// and answered at 113.5 s.
+    @Test func perTokenSpendReachesTheBudgetAtTheCompletionThatCrossesIt() {
+        var api = APISpec(prices: TokenPrices(input: 2.5, output: 10, cachedInput: 2.5))
+        api.ttft = .constant(1)
+        api.outputTokensPerSecond = .constant(398)
+        var traffic = APIDeploymentTests.traffic(rate: 1)
+        traffic.arrivals = .deterministic
+        let scenario = Scenario(
+            name: "api-budget", durationSeconds: 3_600, windowSeconds: 600, traffic: traffic,
+            deployments: [DeploymentSpec(name: "api", kind: .api(api))],
+            budget: BudgetSpec(monthlyUSD: 730, alerts: [0.5]))
+        let log = AlertLog()
+        _ = Simulation(scenario: scenario, observer: log).run()
+        #expect(log.alerts.count == 1)
+        #expect(log.alerts.map(\.timeSeconds).allSatisfy { abs($0 - 113.5) < 1e-6 }, "\(log.alerts.map(\.timeSeconds))")
+    }
 }

@@ -7,10 +7,10 @@ import Testing
 @Suite struct APIDeploymentTests {
     static func api(
         name: String = "api", prices: TokenPrices = TokenPrices(input: 2.5, output: 10, cachedInput: 1.25),
-        limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy(), promptCacheShare: Double = 0
+        limits: RateLimits = RateLimits(), retry: RetryPolicy = RetryPolicy(), promptCacheShare: Double? = nil
     ) -> DeploymentSpec {
         var spec = DeploymentSpec(name: name, kind: .api(APISpec(prices: prices, limits: limits, retry: retry)))
-        spec.promptCacheShare = promptCacheShare
+        if let promptCacheShare { spec.promptCaching = .share(promptCacheShare) }
         return spec
     }
 
