@@ -13,11 +13,12 @@ struct FleetSimCommand: AsyncParsableCommand {
             latency timelines. See docs/scenario-format.md for the format.
 
             Exit status: 0 success, 1 invalid input (the message names file, line and key path), 2 a run stopped \
-            at its memory bound (--memory-limit; a run's folder is written, marked incomplete), 64 bad usage.
+            at its memory bound (--memory-limit; a run's folder is written, marked incomplete), 3 `size` found no \
+            fleet that meets the SLO (its folder is written), 64 bad usage.
             """,
         version: version,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self, ReportCommand.self,
+            RunCommand.self, ValidateCommand.self, CompareCommand.self, SweepCommand.self, SizeCommand.self, MergeCommand.self, ReportCommand.self,
             TraceCommand.self, HPACommand.self, CatalogCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: nil

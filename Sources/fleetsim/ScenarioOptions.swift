@@ -104,4 +104,6 @@ private func exitReporting(_ error: any Error) -> any Error {
 enum ExitStatus {
     /// A run stopped at its memory bound before its horizon; a single run's folder is written, marked incomplete.
     static let stopped: Int32 = 2
+    /// `fleetsim size` found no candidate fleet that meets the SLO.
+    static let infeasible: Int32 = 3
 }

@@ -25,6 +25,12 @@ public enum Headline {
         Metric(name: "failed") { Double($0.requests.failed) },
         Metric(name: "cost_api_usd") { $0.cost.api },
         Metric(name: "quality_mean") { $0.quality },
+        Metric(name: "cost_reserved_usd") { $0.cost.reserved },
+        Metric(name: "cost_on_demand_usd") { $0.cost.onDemand },
+        Metric(name: "cost_spot_usd") { $0.cost.spot },
+        Metric(name: "replicas_max") { Double($0.replicasMax) },
+        Metric(name: "cold_starts") { Double($0.fleet.coldStarts) },
+        Metric(name: "spot_reclaims") { Double($0.fleet.spotReclaims) },
     ]
 
     public static var names: [String] { metrics.map(\.name) }

@@ -27,7 +27,7 @@ public enum ResultFolder {
             case .sweep:
                 names = ["sweep.txt", "runs.csv", "points.csv", "pareto.csv", "report.html", "points"]
             case .size:
-                names = ["size.json", "size.md", "alternatives.csv", "runs.csv", "report.html", "points"]
+                names = ["size.json", "size.md", "alternatives.csv", "recommended.yaml", "runs.csv", "report.html", "points"]
             }
             return Set(names + [ResultFolder.markerName])
         }

@@ -1,0 +1,318 @@
+import FleetSim
+import FleetSimKernel
+import Foundation
+
+/// `fleetsim size`: the cheapest fleet that meets the scenario's SLO, per candidate instance type, by a search that
+/// uses the problem's structure rather than a grid (docs/sizing.md).
+///
+/// 1. **Capacity.** A fixed fleet of n on-demand replicas meets the objectives or not, and more replicas never hurt:
+///    doubling, then bisection, finds the smallest n that meets every objective at the required confidence over
+///    the replications (each objective's attainment, its one-sided lower confidence bound against its percentile).
+/// 2. **Reserved base.** That fleet's timeline gives the load each window; scaled to the fleet, the replicas needed
+///    window by window. One more reserved instance pays its price every hour and saves on demand in the hours it is
+///    needed, so the reserved count is raised while the share of time more are needed exceeds the reserved-to-on-
+///    demand price ratio: it is that quantile of the needed-capacity curve, per term.
+/// 3. **Confirmation.** Each fleet (reserved base plus on demand, scaled by the scenario's own autoscaler when it
+///    has one) runs with the same replications (common random numbers); one that misses an objective falls back to
+///    the fixed fleet of step 1, which met them, all of it reserved (it runs all the time).
+public enum SizingSearch {
+    /// One fleet's replications: whether each objective held, and what it cost.
+    public struct Evaluation: Sendable {
+        public var replicas: Int
+        /// Per objective (`e2e`, `ttft`): the mean attainment and its one-sided lower confidence bound.
+        public var objectives: [Objective]
+        public var costs: [CostBreakdown]
+        /// Mean arrivals per timeline window at the sized deployment (replication mean).
+        public var arrivalsPerWindow: [Double]
+        public var replicasMax: Int
+        public var met: Bool { objectives.allSatisfy(\.met) }
+        public var cost: MeanEstimate { MeanEstimate(costs.map(\.total)) }
+    }
+
+    public struct Objective: Sendable {
+        public var name: String
+        public var percentile: Double
+        public var thresholdSeconds: Double
+        public var attainment: Double
+        public var lowerBound: Double
+        /// The observed percentile (replication mean), for reading against the threshold.
+        public var observedSeconds: Double?
+        public var met: Bool { lowerBound >= percentile }
+    }
+
+    /// A fleet to buy: a reserved base under a term, on demand above it.
+    public struct Fleet: Sendable {
+        public var term: SizingSpec.Term?
+        public var reserved: Int
+        public var onDemandMin: Int
+        public var onDemandMax: Int
+        public var autoscaled: Bool
+        public var evaluation: Evaluation
+    }
+
+    public struct CandidateResult: Sendable {
+        public var candidate: SizingSpec.Candidate
+        /// The smallest fixed fleet that met the objectives; nil when none up to `maxReplicas` did.
+        public var capacity: Evaluation?
+        /// Replicas needed per window, from the capacity run's load.
+        public var needed: [Int]
+        /// Every fleet confirmed, cheapest first; the first is the candidate's best.
+        public var fleets: [Fleet]
+        /// Fixed-fleet sizes tried and whether they met the objectives, in search order.
+        public var probes: [(replicas: Int, met: Bool)]
+        public var best: Fleet? { fleets.first }
+    }
+
+    public struct Outcome: Sendable {
+        public var spec: SizingSpec
+        /// Cheapest first; infeasible candidates last.
+        public var candidates: [CandidateResult]
+        /// The recommended fleet at each growth factor: whether it still met the objectives, and its cost.
+        public var growth: [(factor: Double, evaluation: Evaluation)]
+        public var runs: Int
+        public var recommendation: CandidateResult? { candidates.first { $0.best != nil } }
+    }
+
+    public static func run(
+        _ spec: SizingSpec, jobs: Int, resources: ResourceLimits = ResourceLimits(),
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Outcome {
+        let counter = RunCounter(progress)
+        var results: [CandidateResult] = []
+        for candidate in spec.candidates {
+            results.append(try await size(candidate, spec: spec, jobs: jobs, resources: resources, counter: counter))
+        }
+        results.sort { a, b in
+            switch (a.best, b.best) {
+            case let (x?, y?): return x.evaluation.cost.mean < y.evaluation.cost.mean
+            case (_?, nil): return true
+            default: return false
+            }
+        }
+        var growth: [(Double, Evaluation)] = []
+        if let best = results.first, let fleet = best.best {
+            for factor in spec.growth {
+                let scenario = Self.scenario(spec, best.candidate, fleet: fleet, growth: factor)
+                growth.append((factor, try await evaluate(scenario, spec: spec, replicas: fleet.reserved + fleet.onDemandMin,
+                                                          jobs: jobs, resources: resources, counter: counter)))
+            }
+        }
+        return Outcome(spec: spec, candidates: results, growth: growth, runs: counter.count)
+    }
+
+    // MARK: The search
+
+    private static func size(
+        _ candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
+    ) async throws -> CandidateResult {
+        var probes: [(Int, Bool)] = []
+        var evaluations: [Int: Evaluation] = [:]
+        func probe(_ n: Int) async throws -> Bool {
+            let scenario = Self.scenario(spec, candidate, fixed: n)
+            let evaluation = try await evaluate(scenario, spec: spec, replicas: n, jobs: jobs, resources: resources,
+                                                counter: counter)
+            evaluations[n] = evaluation
+            probes.append((n, evaluation.met))
+            return evaluation.met
+        }
+        // Doubling to the first fleet that meets the objectives, then bisection below it.
+        var low = 0
+        var high = 1
+        while try await !probe(high) {
+            low = high
+            guard high < spec.maxReplicas else {
+                return CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes)
+            }
+            high = min(high * 2, spec.maxReplicas)
+        }
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if try await probe(mid) { high = mid } else { low = mid }
+        }
+        let capacity = evaluations[high]!
+        let needed = neededReplicas(capacity.arrivalsPerWindow, fleet: high)
+        let autoscaled = spec.deployment.autoscaler != nil
+        var fleets: [Fleet] = []
+        // Without terms on offer, on demand only.
+        let terms: [SizingSpec.Term?] = spec.terms.isEmpty ? [nil] : spec.terms
+        for term in terms {
+            let ratio = term.map { $0.price(for: candidate.instance) / candidate.instance.onDemandPerHour } ?? 1
+            let reserved = autoscaled ? reservedCount(needed: needed, priceRatio: ratio) : (ratio < 1 ? high : 0)
+            var fleet = Fleet(term: term, reserved: reserved, onDemandMin: autoscaled ? 0 : high - reserved,
+                              onDemandMax: high - reserved, autoscaled: autoscaled, evaluation: capacity)
+            if autoscaled {
+                fleet.onDemandMax = max(spec.maxReplicas - reserved, 0)
+                let confirmed = try await evaluate(Self.scenario(spec, candidate, fleet: fleet), spec: spec,
+                                                   replicas: reserved, jobs: jobs, resources: resources, counter: counter)
+                if confirmed.met {
+                    fleet.evaluation = confirmed
+                    fleets.append(fleet)
+                    continue
+                }
+                // The autoscaler missed an objective: the fixed fleet that met them, which runs all the time, so
+                // all of it is worth reserving when the term costs less than on demand.
+                fleet.autoscaled = false
+                fleet.reserved = ratio < 1 ? high : 0
+                fleet.onDemandMin = high - fleet.reserved
+                fleet.onDemandMax = high - fleet.reserved
+            }
+            fleet.evaluation = try await evaluate(Self.scenario(spec, candidate, fleet: fleet), spec: spec,
+                                                  replicas: high, jobs: jobs, resources: resources, counter: counter)
+            fleets.append(fleet)
+        }
+        fleets.sort { $0.evaluation.cost.mean < $1.evaluation.cost.mean }
+        return CandidateResult(candidate: candidate, capacity: capacity, needed: needed, fleets: fleets, probes: probes)
+    }
+
+    /// Replicas needed per window: the load of each window against the fixed fleet that carries the busiest one.
+    static func neededReplicas(_ arrivals: [Double], fleet: Int) -> [Int] {
+        guard let peak = arrivals.max(), peak > 0 else { return arrivals.map { _ in fleet } }
+        return arrivals.map { Int((Double(fleet) * $0 / peak - 1e-9).rounded(.up)) }
+    }
+
+    /// The reserved count at which one more reserved instance stops paying: the smallest r for which the share of
+    /// windows needing more than r is at most the reserved-to-on-demand price ratio.
+    static func reservedCount(needed: [Int], priceRatio: Double) -> Int {
+        guard !needed.isEmpty else { return 0 }
+        let sorted = needed.sorted()
+        var reserved = 0
+        while reserved < sorted.last! {
+            let above = sorted.count - (sorted.lastIndex { $0 <= reserved }.map { $0 + 1 } ?? 0)
+            if Double(above) / Double(sorted.count) <= priceRatio { break }
+            reserved += 1
+        }
+        return reserved
+    }
+
+    // MARK: Scenarios
+
+    /// The base scenario with the candidate's instance and `fixed` on-demand replicas, no autoscaler.
+    static func scenario(_ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fixed: Int) -> Scenario {
+        var scenario = spec.scenario
+        var deployment = applied(candidate, to: spec.deployment)
+        deployment.pools = [PoolSpec(purchase: .onDemand, count: fixed, pricePerHour: candidate.instance.onDemandPerHour)]
+        deployment.autoscaler = nil
+        scenario.deployments[spec.deploymentIndex] = deployment
+        return scenario
+    }
+
+    /// The base scenario with a fleet to buy, its traffic scaled by `growth`.
+    static func scenario(
+        _ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fleet: Fleet, growth: Double = 1
+    ) -> Scenario {
+        var scenario = spec.scenario
+        var deployment = applied(candidate, to: spec.deployment)
+        var pools: [PoolSpec] = []
+        if fleet.reserved > 0, let term = fleet.term {
+            pools.append(PoolSpec(purchase: .reserved, count: fleet.reserved, pricePerHour: term.price(for: candidate.instance)))
+        }
+        if fleet.autoscaled {
+            // The autoscaler starts from the scenario's own initial count and moves the on-demand pool within bounds.
+            let initial = max(spec.deployment.pools.reduce(0) { $0 + $1.count } - fleet.reserved, fleet.onDemandMin)
+            pools.append(PoolSpec(purchase: .onDemand, count: initial, pricePerHour: candidate.instance.onDemandPerHour,
+                                  min: fleet.onDemandMin, max: fleet.onDemandMax))
+        } else {
+            deployment.autoscaler = nil
+            if fleet.onDemandMin > 0 || pools.isEmpty {
+                pools.append(PoolSpec(purchase: .onDemand, count: fleet.onDemandMin,
+                                      pricePerHour: candidate.instance.onDemandPerHour))
+            }
+        }
+        deployment.pools = pools
+        scenario.deployments[spec.deploymentIndex] = deployment
+        if growth != 1 {
+            if scenario.traffic.trace != nil {
+                scenario.traffic.trace!.scale *= growth
+            } else {
+                scenario.traffic.ratePerSecond *= growth
+            }
+        }
+        return scenario
+    }
+
+    private static func applied(_ candidate: SizingSpec.Candidate, to deployment: DeploymentSpec) -> DeploymentSpec {
+        var deployment = deployment
+        deployment.instance = candidate.instance
+        deployment.profile = candidate.profile
+        deployment.profileID = candidate.profileID
+        return deployment
+    }
+
+    // MARK: Running
+
+    /// Runs the replications of one scenario and judges its objectives.
+    static func evaluate(
+        _ scenario: Scenario, spec: SizingSpec, replicas: Int, jobs: Int, resources: ResourceLimits, counter: RunCounter
+    ) async throws -> Evaluation {
+        let name = spec.deployment.name
+        let limits = try resources.simulationLimits(for: scenario, file: spec.file, concurrentRuns: min(jobs, spec.replications))
+        let runs = try await ParallelRuns.map(spec.replications, jobs: jobs) { replication in
+            let timeline = ArrivalsPerWindow(deployment: name)
+            let trace = try scenario.traffic.trace.map(ScenarioRunner.openTrace)
+            let result = Simulation(scenario: scenario, replication: replication, observer: timeline, trace: trace,
+                                    limits: limits).run()
+            if let failure = trace?.failure { throw ScenarioError(failure, keyPath: "traffic.trace.file") }
+            if let stop = result.stop {
+                throw RunStoppedError(stop: stop, run: "a sizing run", memoryBytes: resources.memoryBytes)
+            }
+            counter.add()
+            return (result, timeline.arrivals)
+        }
+        let deployments = runs.map { $0.0.deployments[spec.deploymentIndex] }
+        var objectives: [Objective] = []
+        let slo = scenario.slo!
+        let oneSidedLevel = 2 * spec.confidence - 1
+        for (objectiveName, objective, attainment, observed) in [
+            ("e2e", slo.e2e, deployments.map { $0.slo?.e2eAttainment }, deployments.map { $0.slo?.e2eObserved }),
+            ("ttft", slo.ttft, deployments.map { $0.slo?.ttftAttainment }, deployments.map { $0.slo?.ttftObserved }),
+        ] {
+            guard let objective else { continue }
+            // A run with no request to judge meets nothing.
+            let values = attainment.map { $0 ?? 0 }
+            let estimate = MeanEstimate(values, level: oneSidedLevel)
+            let observedValues = observed.compactMap { $0 }
+            objectives.append(Objective(
+                name: objectiveName, percentile: objective.percentile, thresholdSeconds: objective.thresholdSeconds,
+                attainment: estimate.mean, lowerBound: estimate.halfWidth.isFinite ? estimate.lower : estimate.mean,
+                observedSeconds: observedValues.isEmpty ? nil : observedValues.reduce(0, +) / Double(observedValues.count)))
+        }
+        let windows = runs.map(\.1.count).max() ?? 0
+        let arrivals = (0..<windows).map { window in
+            runs.reduce(0.0) { $0 + ($1.1.indices.contains(window) ? $1.1[window] : 0) } / Double(runs.count)
+        }
+        return Evaluation(
+            replicas: replicas, objectives: objectives, costs: runs.map { $0.0.total.cost }, arrivalsPerWindow: arrivals,
+            replicasMax: deployments.map(\.replicasMax).max() ?? 0)
+    }
+
+    /// Counts runs across threads, for the progress bar and the summary.
+    final class RunCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var count = 0
+        private let progress: @Sendable (Int) -> Void
+
+        init(_ progress: @escaping @Sendable (Int) -> Void) { self.progress = progress }
+
+        func add() {
+            lock.lock()
+            count += 1
+            let now = count
+            lock.unlock()
+            progress(now)
+        }
+    }
+
+    /// Keeps one deployment's arrivals per timeline window.
+    final class ArrivalsPerWindow: SimulationObserver {
+        let deployment: String
+        private(set) var arrivals: [Double] = []
+
+        init(deployment: String) { self.deployment = deployment }
+
+        func windowClosed(_ rows: [TimelineRow]) {
+            for row in rows where row.deployment == deployment { arrivals.append(Double(row.arrivals)) }
+        }
+
+        func fleetEvent(_ event: FleetEvent) {}
+    }
+}

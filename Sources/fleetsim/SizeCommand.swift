@@ -1,0 +1,47 @@
+import ArgumentParser
+import FleetSim
+import FleetSimIO
+import Foundation
+
+struct SizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "size",
+        abstract: "Find the cheapest fleet that meets the scenario's SLO: how many to reserve, and on demand above.",
+        discussion: """
+            Reads a sizing file (a base scenario with an slo, candidate instance types, reserved terms; \
+            docs/sizing.md). Per candidate: the smallest fixed fleet that meets every objective at the confidence \
+            asked for, over the replications; the reserved count the price ratio implies from the load curve; \
+            then each fleet confirmed by simulation. Writes size.json, alternatives.csv, size.md and \
+            recommended.yaml into results/<name>/ (or --out). Exit status 3 when no candidate can meet the SLO.
+            """)
+
+    @Argument(help: "Sizing file (YAML).")
+    var sizing: String
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Option(help: "Result folder (default: results/<sizing name>).")
+    var out: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() async throws {
+        var feasible = true
+        try await reportingFailures {
+            var spec = try SizingLoader.load(path: sizing)
+            if let replications = experiment.replicationsOption { spec.replications = replications }
+            let directory = out ?? "results/\(spec.name)"
+            // Refused before hours of simulation, not after.
+            try ResultFolder.checkDestination(directory, kind: .size)
+            let outcome = try await SizingSearch.run(spec, jobs: experiment.jobs, resources: try experiment.resources())
+            try SizingFiles.write(outcome, into: directory)
+            if !quiet {
+                print(SizingFiles.markdown(outcome))
+                print("results: \(directory)/ (size.json, alternatives.csv, size.md, recommended.yaml); \(outcome.runs) runs")
+            }
+            feasible = outcome.recommendation != nil
+        }
+        if !feasible { throw ExitCode(ExitStatus.infeasible) }
+    }
+}
