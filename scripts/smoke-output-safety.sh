@@ -41,7 +41,9 @@ done
 timeout 1 "$fleetsim" "${long[@]}"; [ $? -eq 124 ] || fail "timeout: unexpected status"
 [ -z "$(ls -A "$work" | grep -E '^\.long\.')" ] || fail "timeout left $(ls -A "$work")"
 "$fleetsim" "${long[@]}" & pid=$!
-sleep 1; kill -KILL "$pid"; wait "$pid"
+# Killed once its staging folder exists (a busy machine may take over a second to get there), or after 10 s.
+for _ in $(seq 100); do ls -A "$work" | grep -qE '^\.long\.partial-' && break; sleep 0.1; done
+kill -KILL "$pid"; wait "$pid"
 ls -A "$work" | grep -qE '^\.long\.partial-' || fail "SIGKILL left no staging folder (the test did not test)"
 "$fleetsim" run --quiet --set duration=1h --out "$work/long" || fail "the run after SIGKILL failed"
 [ -z "$(ls -A "$work" | grep -E '^\.long\.')" ] && [ -f "$work/long/summary.json" ] || fail "stale staging was not cleaned"

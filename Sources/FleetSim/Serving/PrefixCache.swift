@@ -31,8 +31,7 @@ public struct PrefixCache {
     /// Block hashes as dense keys 0, 1, 2… in order of first sight (hashes may be any integers).
     private var keyOfHash: [Int: Int32] = [:]
     private var lru: LRUKeys?
-    public private(set) var lookups = 0
-    public private(set) var promptBlocks = 0
+    /// Leading blocks found, over every lookup.
     public private(set) var cachedBlocks = 0
 
     public init(_ spec: PrefixCacheSpec) {
@@ -46,8 +45,6 @@ public struct PrefixCache {
     /// evict it), and again after, so that a prompt's first block ends most recent and its last block least: the tail
     /// of a prefix is evicted before its head (as vLLM frees a sequence's blocks), and what remains is still a prefix.
     public mutating func lookUp(_ hashes: [Int]) -> Int {
-        lookups += 1
-        promptBlocks += hashes.count
         var leading = 0
         while leading < hashes.count, let key = keyOfHash[hashes[leading]], lru?.holds(key) ?? true { leading += 1 }
         cachedBlocks += leading

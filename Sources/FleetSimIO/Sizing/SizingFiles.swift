@@ -108,7 +108,8 @@ public enum SizingFiles {
     static func alternativesCSV(_ outcome: SizingSearch.Outcome) -> String {
         let spec = outcome.spec
         var text = "rank,instance,model,term,reserved,on_demand_min,on_demand_max,autoscaled,fixed_replicas,"
-            + "cost_monthly_usd,cost_monthly_ci_low,cost_monthly_ci_high,objectives_met"
+            + "cost_monthly_usd,cost_monthly_ci_low,cost_monthly_ci_high,"
+            + "vs_best_monthly_usd,vs_best_ci_low,vs_best_ci_high,objectives_met"
             + spec.scenario.sloNames.map { ",\($0)_attainment,\($0)_observed_s" }.joined() + "\n"
         var rank = 0
         var rows: [(SizingSearch.CandidateResult, SizingSearch.Fleet?)] = []
@@ -122,12 +123,14 @@ public enum SizingFiles {
             default: return false
             }
         }
+        let best = rows.first?.1?.evaluation ?? SizingSearch.Evaluation(
+            replicas: 0, objectives: [], costs: [], arrivalsPerWindow: [], replicasMax: 0)
         for (result, fleet) in rows {
             rank += 1
             var cells = [String(rank), CSVFormat.text(result.candidate.instance.name ?? result.candidate.label),
                          result.candidate.profileID ?? ""]
             guard let fleet else {
-                cells += ["", "", "", "", "", "", "", "", "", "false"]
+                cells += ["", "", "", "", "", "", "", "", "", "", "", "", "false"]
                 cells += spec.scenario.sloNames.flatMap { _ in ["", ""] }
                 text += cells.joined(separator: ",") + "\n"
                 continue
@@ -137,7 +140,12 @@ public enum SizingFiles {
                       String(fleet.autoscaled), String(result.capacity?.replicas ?? 0),
                       CSVFormat.cell(perMonth(cost.mean, spec)),
                       CSVFormat.cell(cost.halfWidth.isFinite ? perMonth(cost.lower, spec) : nil),
-                      CSVFormat.cell(cost.halfWidth.isFinite ? perMonth(cost.upper, spec) : nil),
+                      CSVFormat.cell(cost.halfWidth.isFinite ? perMonth(cost.upper, spec) : nil)]
+            // Paired with the best fleet replication by replication: both ran on the same streams.
+            let difference = MeanEstimate(zip(fleet.evaluation.costs, best.costs).map { $0.total - $1.total })
+            cells += [CSVFormat.cell(perMonth(difference.mean, spec)),
+                      CSVFormat.cell(difference.halfWidth.isFinite ? perMonth(difference.lower, spec) : nil),
+                      CSVFormat.cell(difference.halfWidth.isFinite ? perMonth(difference.upper, spec) : nil),
                       String(fleet.evaluation.met)]
             cells += fleet.evaluation.objectives.flatMap {
                 [CSVFormat.cell($0.attainment), CSVFormat.cell($0.observedSeconds)]

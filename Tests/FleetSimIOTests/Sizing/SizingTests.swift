@@ -157,7 +157,10 @@ import Testing
         let objectives = try #require(recommendation["objectives"] as? [String: Any])
         #expect((objectives["e2e"] as? [String: Any])?["met"] as? Bool == true)
         let csv = try String(contentsOf: folder.appendingPathComponent("alternatives.csv"), encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 2)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines.count == 2)
+        let column = try #require(lines[0].firstIndex(of: "vs_best_monthly_usd"))
+        #expect(Double(lines[1][column]) == 0)  // the best fleet paired with itself
         _ = try ScenarioLoader.load(path: folder.appendingPathComponent("recommended.yaml").path)
 
         let tight = try scratch.write("tight.yaml", "scenario: base.yaml\nmaxReplicas: 2\nreplications: 2\ngrowth: []\n")
