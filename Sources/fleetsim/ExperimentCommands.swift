@@ -56,8 +56,8 @@ struct SweepCommand: AsyncParsableCommand {
         abstract: "Run a parameter sweep: a grid or Sobol points, with replications.",
         discussion: """
             Writes points/ (one file per point, so an interrupted sweep resumes), then runs.csv (one row per point \
-            and replication), points.csv (means and 95 % confidence intervals per point) and pareto.csv (cost vs \
-            latency frontier) into results/<sweep name>/ (or --out). With --shard K/N only every N-th point is run \
+            and replication), points.csv (means and 95 % confidence intervals per point), pareto.csv (cost vs \
+            latency frontier) and pareto_slo.csv (the frontier of points that met the SLO) into results/<sweep name>/ (or --out). With --shard K/N only every N-th point is run \
             and nothing is aggregated: run `fleetsim merge` on the shard folders afterwards. --shard auto/N takes K \
             from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array, --array=1-N).
             """)
@@ -96,7 +96,7 @@ struct SweepCommand: AsyncParsableCommand {
                 print("\(spec.name): \(outcome.total) points × \(spec.replications) replications\(share); "
                     + "ran \(outcome.computed) points, \(outcome.skipped) already done, in \(String(format: "%.1f", wall)) s")
                 print(outcome.aggregated
-                    ? "results: \(directory)/ (runs.csv, points.csv, pareto.csv, report.html)"
+                    ? "results: \(directory)/ (runs.csv, points.csv, pareto.csv, pareto_slo.csv, report.html)"
                     : "points: \(directory)/points/ — run `fleetsim merge` on every shard's folder when all are done")
             }
         }
@@ -106,7 +106,7 @@ struct SweepCommand: AsyncParsableCommand {
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the shard folders of one sweep into runs.csv, points.csv, pareto.csv and report.html.",
+        abstract: "Combine the shard folders of one sweep into runs.csv, points.csv, pareto.csv, pareto_slo.csv and report.html.",
         discussion: "The files are byte-identical to those of the same sweep run on one machine.")
 
     @Argument(help: "Shard folders (or one folder all shards wrote into).")
@@ -119,7 +119,7 @@ struct MergeCommand: ParsableCommand {
         try reportingFailures {
             guard !folders.isEmpty else { throw Failure(message: "give at least one shard folder") }
             let target = try SweepRunner.merge(folders, into: out)
-            print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv, report.html)")
+            print("results: \(target.path)/ (runs.csv, points.csv, pareto.csv, pareto_slo.csv, report.html)")
         }
     }
 }

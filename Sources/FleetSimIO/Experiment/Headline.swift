@@ -31,6 +31,7 @@ public enum Headline {
         Metric(name: "replicas_max") { Double($0.replicasMax) },
         Metric(name: "cold_starts") { Double($0.fleet.coldStarts) },
         Metric(name: "spot_reclaims") { Double($0.fleet.spotReclaims) },
+        Metric(name: "slo_met") { $0.slo?.met.map { $0 ? 1 : 0 } },
     ]
 
     public static var names: [String] { metrics.map(\.name) }

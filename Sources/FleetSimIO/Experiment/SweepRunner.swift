@@ -134,7 +134,7 @@ public enum SweepRunner {
             identity = sweep.identity
             self.points = points
             replications = sweep.replications
-            keys = sweep.parameters.map(\.key)
+            keys = sweep.keys
             cost = Headline.names[sweep.costMetric]
             latency = Headline.names[sweep.latencyMetric]
         }
@@ -211,6 +211,8 @@ public enum SweepRunner {
         var table = "point,\(keys),replications,"
             + Headline.names.flatMap { ["\($0)_mean", "\($0)_ci_low", "\($0)_ci_high"] }.joined(separator: ",") + "\n"
         var means: [(point: Int, cost: Double, latency: Double)] = []
+        var metSLO: Set<Int> = []
+        let sloMet = Headline.names.firstIndex(of: "slo_met")!
         var parameters: [String] = []
         let cost = Headline.names.firstIndex(of: manifest.cost) ?? 0
         let latency = Headline.names.firstIndex(of: manifest.latency) ?? 0
@@ -225,14 +227,22 @@ public enum SweepRunner {
             let cells = summaries.flatMap { ExperimentFiles.estimateCells($0.estimate, withSD: false) }
             table += "\(point),\(values),\(rows.count)," + cells.joined(separator: ",") + "\n"
             means.append((point, summaries[cost].estimate.mean, summaries[latency].estimate.mean))
+            // Every replication met the SLO (a point without one, or with a replication that missed, does not).
+            if summaries[sloMet].estimate.count == rows.count, summaries[sloMet].estimate.mean == 1 { metSLO.insert(point) }
         }
-        var pareto = "point,\(keys),\(manifest.cost)_mean,\(manifest.latency)_mean\n"
-        for entry in frontier(means) {
-            pareto += "\(entry.point),\(parameters[entry.point]),\(CSVFormat.cell(entry.cost)),\(CSVFormat.cell(entry.latency))\n"
+        func frontierCSV(_ candidates: [(point: Int, cost: Double, latency: Double)]) -> String {
+            var text = "point,\(keys),\(manifest.cost)_mean,\(manifest.latency)_mean\n"
+            for entry in frontier(candidates) {
+                text += "\(entry.point),\(parameters[entry.point]),\(CSVFormat.cell(entry.cost)),\(CSVFormat.cell(entry.latency))\n"
+            }
+            return text
         }
+        let pareto = frontierCSV(means)
+        let paretoSLO = frontierCSV(means.filter { metSLO.contains($0.point) })
         try AtomicFolder.writeFile(runs, to: destination.appendingPathComponent("runs.csv"))
         try AtomicFolder.writeFile(table, to: destination.appendingPathComponent("points.csv"))
         try AtomicFolder.writeFile(pareto, to: destination.appendingPathComponent("pareto.csv"))
+        try AtomicFolder.writeFile(paretoSLO, to: destination.appendingPathComponent("pareto_slo.csv"))
         try AtomicFolder.writeFile(try ExperimentReport.sweep(folder: destination), to: destination.appendingPathComponent("report.html"))
     }
 

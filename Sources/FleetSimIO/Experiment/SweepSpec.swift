@@ -13,6 +13,8 @@ import Yams
 /// parameters:
 ///   - {key: deployments.chat.autoscaler.hpa.metric.utilization, values: [40%, 50%, 60%, 70%]}
 ///   - {key: deployments.chat.autoscaler.metrics.window, range: [15, 120], steps: 4, unit: s}
+///   - keys: [deployments.chat.instance, deployments.chat.model]   # values that vary together
+///     values: [[aws/g5.xlarge, llama3.1-8b/a10g], [aws/g6.xlarge, llama3.1-8b/l4]]
 /// pareto: {cost: cost_total_usd, latency: ttft_p99_s}
 /// ```
 public struct SweepSpec: Sendable {
@@ -22,7 +24,10 @@ public struct SweepSpec: Sendable {
     }
 
     public struct Parameter: Sendable {
+        /// The key path it sets; a tuple parameter sets several together (`keys`, one value of each per point).
         public var key: String
+        public var keys: [String] = []
+        public var tuples: [[String]]?
         /// Values as written (YAML scalars), or a numeric range.
         public var values: [String]?
         public var range: ClosedRange<Double>?
@@ -30,6 +35,18 @@ public struct SweepSpec: Sendable {
         public var integer: Bool
         /// Appended to a number drawn from a range (`s`, `%`, `/s`).
         public var unit: String
+
+        /// The key paths it sets, in order.
+        var allKeys: [String] { tuples == nil ? [key] : keys }
+
+        /// The values at position `u` ∈ [0, 1), one per key.
+        func values(at u: Double) -> [String] {
+            guard let tuples else { return [value(at: u)] }
+            return tuples[min(Int(u * Double(tuples.count)), tuples.count - 1)]
+        }
+
+        /// The grid's values, one list per point of this dimension, one value per key.
+        var gridTuples: [[String]] { tuples ?? gridValues.map { [$0] } }
 
         /// The value at position `u` ∈ [0, 1) of the range (or of the list).
         func value(at u: Double) -> String {
@@ -67,22 +84,26 @@ public struct SweepSpec: Sendable {
     static let maxPoints = 1_000_000
     static let maxRuns = 10_000_000
 
-    /// Every point's parameter values, in point order (the grid varies the last parameter fastest).
+    /// Every key path the sweep sets, one column each (a tuple parameter gives several), in parameter order.
+    public var keys: [String] { parameters.flatMap(\.allKeys) }
+
+    /// Every point's values, one per key of `keys`, in point order (the grid varies the last parameter fastest; a
+    /// tuple is one dimension).
     public func points() -> [[String]] {
         switch design {
         case .grid:
             return parameters.reduce([[]]) { partial, parameter in
-                partial.flatMap { prefix in parameter.gridValues.map { prefix + [$0] } }
+                partial.flatMap { prefix in parameter.gridTuples.map { prefix + $0 } }
             }
         case .sobol(let count):
             let sequence = SobolSequence(dimensions: parameters.count)
-            return (0..<count).map { _ in zip(parameters, sequence.next()).map { $0.value(at: $1) } }
+            return (0..<count).map { _ in zip(parameters, sequence.next()).flatMap { $0.values(at: $1) } }
         }
     }
 
     /// The scenario at one point: the base with the point's values set.
     public func scenario(at values: [String]) throws -> Scenario {
-        let overrides = try zip(parameters, values).map { try Override("\($0.key)=\($1)") }
+        let overrides = try zip(keys, values).map { try Override("\($0)=\($1)") }
         return try ScenarioLoader.load(path: base, overrides: overrides)
     }
 }
@@ -124,8 +145,15 @@ public enum SweepLoader {
         var parameters: [SweepSpec.Parameter] = []
         for item in items {
             let parameter = try decodeParameter(item, design: design)
-            for value in [parameter.value(at: 0), parameter.value(at: 0.999999)] {
-                try check(parameter.key, value: value, base: base, item: item, validPaths: validPaths)
+            if let tuples = parameter.tuples {
+                // Every tuple, whole: its values may only be valid together (an instance and its model).
+                for tuple in tuples {
+                    try check(parameter.keys, values: tuple, base: base, item: item, validPaths: validPaths)
+                }
+            } else {
+                for value in [parameter.value(at: 0), parameter.value(at: 0.999999)] {
+                    try check([parameter.key], values: [value], base: base, item: item, validPaths: validPaths)
+                }
             }
             parameters.append(parameter)
         }
@@ -137,7 +165,7 @@ public enum SweepLoader {
         switch design {
         case .grid:
             pointCount = parameters.reduce(1) { (total: Int, parameter: SweepSpec.Parameter) -> Int in
-                let values = parameter.gridValues.count
+                let values = parameter.gridTuples.count
                 return total > SweepSpec.maxPoints / max(values, 1) ? SweepSpec.maxPoints + 1 : total * values
             }
         case .sobol(let count): pointCount = count
@@ -173,8 +201,11 @@ public enum SweepLoader {
     }
 
     private static func decodeParameter(_ item: ScenarioValue, design: SweepSpec.Design) throws -> SweepSpec.Parameter {
-        let fields = try item.mapping(allowed: ["key", "values", "range", "steps", "integer", "unit"])
-        let key = try fields.required("key", "a key path of the scenario, e.g. traffic.rate").string()
+        let fields = try item.mapping(allowed: ["key", "keys", "values", "range", "steps", "integer", "unit"])
+        if let keysValue = fields["keys"] {
+            return try decodeTuples(fields, keysValue: keysValue)
+        }
+        let key = try fields.required("key", "a key path of the scenario, e.g. traffic.rate (or keys: [...] for a tuple)").string()
         var parameter = SweepSpec.Parameter(
             key: key, values: nil, range: nil, steps: nil,
             integer: try fields["integer"]?.bool() ?? false, unit: try fields["unit"]?.string() ?? "")
@@ -201,16 +232,44 @@ public enum SweepLoader {
         return parameter
     }
 
-    /// The base with `key` set to `value` must be a valid scenario; a key path that is not one names the nearest
+    /// `{keys: [a, b], values: [[a1, b1], [a2, b2]]}`: several key paths that vary together, one dimension.
+    private static func decodeTuples(_ fields: ScenarioMapping, keysValue: ScenarioValue) throws -> SweepSpec.Parameter {
+        for other in ["key", "range", "steps", "integer", "unit"] where fields[other] != nil {
+            throw fields[other]!.error("'\(other)' does not go with 'keys': a tuple parameter lists its values whole")
+        }
+        let keys = try keysValue.list().map { try $0.string() }
+        guard keys.count >= 2 else { throw keysValue.expected("at least two key paths (one key: give key: …)") }
+        let valuesValue = try fields.required("values", "a list of tuples, one value per key, e.g. [[a1, b1], [a2, b2]]")
+        let tuples = try valuesValue.list().map { tupleValue -> [String] in
+            let items = try tupleValue.list()
+            guard items.count == keys.count else {
+                throw tupleValue.expected("\(keys.count) values, one for each of \(keys.joined(separator: ", ")); found \(items.count)")
+            }
+            return try items.map { value in
+                guard let text = value.scalarText else { throw value.expected("a value (a YAML scalar)") }
+                return text
+            }
+        }
+        guard !tuples.isEmpty else { throw valuesValue.expected("at least one tuple") }
+        return SweepSpec.Parameter(key: keys.joined(separator: "+"), keys: keys, tuples: tuples, values: nil, range: nil,
+                                   steps: nil, integer: false, unit: "")
+    }
+
+    /// The base with `keys` set to `values` must be a valid scenario; a key path that is not one names the nearest
     /// that is.
-    private static func check(_ key: String, value: String, base: String, item: ScenarioValue, validPaths: [String]) throws {
+    private static func check(_ keys: [String], values: [String], base: String, item: ScenarioValue, validPaths: [String]) throws {
         do {
-            _ = try ScenarioLoader.load(path: base, overrides: [try Override("\(key)=\(value)")])
+            _ = try ScenarioLoader.load(path: base, overrides: try zip(keys, values).map { try Override("\($0)=\($1)") })
         } catch let error as ScenarioError {
-            let keyValue = try item.mapping(allowed: [])["key"]!
-            var message = "setting \(key) to \(value) in \(base): \(error.message)"
-            if !validPaths.contains(key), let nearest = Suggestions.nearest(to: key, among: validPaths) {
-                message += " (nearest key path in the scenario: \(nearest))"
+            let fields = try item.mapping(allowed: [])
+            let keyValue = fields["key"] ?? fields["keys"]!
+            let setting = zip(keys, values).map { "\($0) to \($1)" }.joined(separator: " and ")
+            var message = "setting \(setting) in \(base): \(error.message)"
+            for key in keys where !validPaths.contains(key) {
+                if let nearest = Suggestions.nearest(to: key, among: validPaths) {
+                    message += keys.count == 1 ? " (nearest key path in the scenario: \(nearest))"
+                        : " (nearest key path to \(key) in the scenario: \(nearest))"
+                }
             }
             throw keyValue.error(message)
         }

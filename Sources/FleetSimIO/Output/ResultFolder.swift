@@ -25,7 +25,7 @@ public enum ResultFolder {
             case .compare:
                 names = ["runs.csv", "compare.csv", "compare.md", "report.html"]
             case .sweep:
-                names = ["sweep.txt", "runs.csv", "points.csv", "pareto.csv", "report.html", "points"]
+                names = ["sweep.txt", "runs.csv", "points.csv", "pareto.csv", "pareto_slo.csv", "report.html", "points"]
             case .size:
                 names = ["size.json", "size.md", "alternatives.csv", "recommended.yaml", "runs.csv", "report.html", "points"]
             }

@@ -13,8 +13,10 @@ import Foundation
 ///    needed, so the reserved count is raised while the share of time more are needed exceeds the reserved-to-on-
 ///    demand price ratio: it is that quantile of the needed-capacity curve, per term.
 /// 3. **Confirmation.** Each fleet (reserved base plus on demand, scaled by the scenario's own autoscaler when it
-///    has one) runs with the same replications (common random numbers); one that misses an objective falls back to
-///    the fixed fleet of step 1, which met them, all of it reserved (it runs all the time).
+///    has one) runs with the same replications (common random numbers). When the autoscaler reacts too late at the
+///    quantile's reserved base, the smallest higher always-on floor that holds the objectives is found by
+///    bisection; when none does, the fixed fleet of step 1, which met them, all of it reserved (it runs all the
+///    time).
 public enum SizingSearch {
     /// One fleet's replications: whether each objective held, and what it cost.
     public struct Evaluation: Sendable {
@@ -141,16 +143,45 @@ public enum SizingSearch {
             var fleet = Fleet(term: term, reserved: reserved, onDemandMin: autoscaled ? 0 : high - reserved,
                               onDemandMax: high - reserved, autoscaled: autoscaled, evaluation: capacity)
             if autoscaled {
-                fleet.onDemandMax = max(spec.maxReplicas - reserved, 0)
-                let confirmed = try await evaluate(Self.scenario(spec, candidate, fleet: fleet), spec: spec,
-                                                   replicas: reserved, jobs: jobs, resources: resources, counter: counter)
-                if confirmed.met {
-                    fleet.evaluation = confirmed
-                    fleets.append(fleet)
+                // The always-on floor: reserved instances when the term is cheaper than on demand, else an
+                // on-demand minimum; the autoscaler adds on demand above it.
+                func withFloor(_ floor: Int) -> Fleet {
+                    var raised = fleet
+                    raised.reserved = ratio < 1 ? floor : 0
+                    raised.onDemandMin = ratio < 1 ? 0 : floor
+                    raised.onDemandMax = max(spec.maxReplicas - raised.reserved, raised.onDemandMin)
+                    return raised
+                }
+                func confirm(_ floor: Int) async throws -> Fleet? {
+                    var candidateFleet = withFloor(floor)
+                    candidateFleet.evaluation = try await evaluate(
+                        Self.scenario(spec, candidate, fleet: candidateFleet), spec: spec, replicas: floor, jobs: jobs,
+                        resources: resources, counter: counter)
+                    return candidateFleet.evaluation.met ? candidateFleet : nil
+                }
+                // The quantile's floor first; when the autoscaler reacts too late for it, the smallest higher floor
+                // that holds the objectives (bisection up to the fixed fleet's size).
+                var found = try await confirm(reserved)
+                if found == nil, reserved < high, let atHigh = try await confirm(high) {
+                    found = atHigh
+                    var missed = reserved
+                    var held = high
+                    while held - missed > 1 {
+                        let mid = (missed + held) / 2
+                        if let fleetAtMid = try await confirm(mid) {
+                            found = fleetAtMid
+                            held = mid
+                        } else {
+                            missed = mid
+                        }
+                    }
+                }
+                if let found {
+                    fleets.append(found)
                     continue
                 }
-                // The autoscaler missed an objective: the fixed fleet that met them, which runs all the time, so
-                // all of it is worth reserving when the term costs less than on demand.
+                // The autoscaler missed an objective whatever the floor: the fixed fleet that met them, which runs
+                // all the time, so all of it is worth reserving when the term costs less than on demand.
                 fleet.autoscaled = false
                 fleet.reserved = ratio < 1 ? high : 0
                 fleet.onDemandMin = high - fleet.reserved

@@ -97,7 +97,7 @@ import Testing
             #expect(!outcome.aggregated && outcome.computed == 3)
         }
         _ = try SweepRunner.merge((1...3).map { scratch.path("shard\($0)") }, into: scratch.path("merged"))
-        for file in ["points.csv", "runs.csv", "pareto.csv"] {
+        for file in ["points.csv", "runs.csv", "pareto.csv", "pareto_slo.csv"] {
             let one = try read(scratch.path("one/\(file)"))
             #expect(one == (try read(scratch.path("two/\(file)"))), "\(file)")
             #expect(one == (try read(scratch.path("merged/\(file)"))), "\(file)")
@@ -105,6 +105,17 @@ import Testing
         let points = String(decoding: try read(scratch.path("one/points.csv")), as: UTF8.self).split(separator: "\n")
         #expect(points.count == 1 + 9)
         #expect(points[1].hasPrefix("0,4,10/s,3,"))
+        // The SLO-constrained frontier keeps only points whose every replication met the SLO, and some did not.
+        let header = points[0].split(separator: ",")
+        let met = try #require(header.firstIndex(of: "slo_met_mean"))
+        let meetsSLO = Set(points.dropFirst().compactMap { line -> Substring? in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return cells[met] == "1" ? cells[0] : nil
+        })
+        #expect(!meetsSLO.isEmpty && meetsSLO.count < 9, "\(meetsSLO)")
+        let constrained = String(decoding: try read(scratch.path("one/pareto_slo.csv")), as: UTF8.self).split(separator: "\n")
+        #expect(constrained.count > 1)
+        #expect(constrained.dropFirst().allSatisfy { meetsSLO.contains($0.split(separator: ",")[0]) }, "\(constrained)")
     }
 
     /// An interrupted sweep (two points' files missing, no aggregate yet) recomputes only those two.
@@ -133,6 +144,38 @@ import Testing
         let rates = points.map { Double($0[1].dropLast(2))! }
         #expect(rates.allSatisfy { (10..<16).contains($0) })
         #expect(Set(points.map { $0[0] }) == ["4", "5", "6"])
+    }
+
+    /// Keys that vary together are one dimension: three (count, price) tuples by two rates is six points, each with
+    /// both values set, in runs.csv as one column per key; a tuple that is valid only whole is checked whole.
+    @Test func tuplesVaryTogether() async throws {
+        let (scratch, _) = try sweepFolder()
+        let text = Self.sweep.replacingOccurrences(
+            of: "  - {key: \"deployments.web.pools[0].count\", values: [4, 5, 6]}\n",
+            with: "  - keys: [\"deployments.web.pools[0].count\", deployments.web.instance.onDemand]\n"
+                + "    values: [[4, 0.5], [5, 0.4], [6, 0.3]]\n")
+            .replacingOccurrences(of: "steps: 3", with: "steps: 2")
+        let spec = try SweepLoader.load(path: try scratch.write("tuples.yaml", text))
+        #expect(spec.keys == ["deployments.web.pools[0].count", "deployments.web.instance.onDemand", "traffic.rate"])
+        let points = spec.points()
+        #expect(points.map { Array($0.prefix(2)) } == [["4", "0.5"], ["4", "0.5"], ["5", "0.4"], ["5", "0.4"], ["6", "0.3"], ["6", "0.3"]])
+        let scenario = try spec.scenario(at: points[4])
+        #expect(scenario.deployments[0].pools[0].count == 6 && scenario.deployments[0].instance.onDemandPerHour == 0.3)
+        _ = try await SweepRunner.run(spec, into: scratch.path("t"), jobs: 2)
+        let runs = String(decoding: try read(scratch.path("t/runs.csv")), as: UTF8.self).split(separator: "\n")
+        #expect(runs[0].hasPrefix("point,replication,deployments.web.pools[0].count,deployments.web.instance.onDemand,traffic.rate,"))
+        #expect(runs.count == 1 + 6 * 3)
+        // 6 replicas at 0.30 USD/h for 20 minutes.
+        #expect(runs[13].hasPrefix("4,0,6,0.3,10/s,0.6,"), "\(runs[13])")
+
+        for (replacement, keyPath, words) in [
+            ("    values: [[4, 0.5], [5], [6, 0.3]]\n", "parameters[0].values[1]", "expected 2 values"),
+            ("    values: [[4, 0.5], [-5, 0.4], [6, 0.3]]\n", "parameters[0].keys", "setting deployments.web.pools[0].count to -5 and"),
+        ] {
+            let bad = text.replacingOccurrences(of: "    values: [[4, 0.5], [5, 0.4], [6, 0.3]]\n", with: replacement)
+            let error = #expect(throws: ScenarioError.self) { _ = try SweepLoader.load(path: try scratch.write("bad.yaml", bad)) }
+            #expect(error?.keyPath == keyPath && error?.message.contains(words) == true, "\(error?.description ?? "")")
+        }
     }
 
     @Test(arguments: [
