@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetSim
 import FleetSimIO
 import Foundation
 
@@ -28,6 +29,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Requests for the traffic and replay benchmarks.")
     var requests = 10_000_000
 
+    @Option(help: "Replicas in the llm benchmark (5 requests/s each; the same 8.6 million requests).")
+    var replicas = 20
+
+    @Option(help: "How the llm benchmark's requests queue: central or perReplica.")
+    var queueing = "central"
+
     @Option(help: "Which benchmark: hold, mmc, llm, traffic, replay, or all.")
     var only = "all"
 
@@ -35,8 +42,11 @@ struct BenchCommand: ParsableCommand {
         guard only == "all" || BenchmarkSuite.names.contains(only) else {
             throw ValidationError("--only must be one of \(BenchmarkSuite.names.joined(separator: ", ")) or all; found '\(only)'")
         }
-        guard servers >= 1, customers >= 1, requests >= 1, operations >= 1 else {
-            throw ValidationError("--servers, --customers, --requests and --operations must be at least 1")
+        guard servers >= 1, customers >= 1, requests >= 1, operations >= 1, (1...100_000).contains(replicas) else {
+            throw ValidationError("--servers, --customers, --requests and --operations must be at least 1, --replicas 1…100000")
+        }
+        guard Queueing(rawValue: queueing) != nil else {
+            throw ValidationError("--queueing must be central or perReplica; found '\(queueing)'")
         }
     }
 
@@ -46,6 +56,8 @@ struct BenchCommand: ParsableCommand {
         sizes.customers = customers
         sizes.servers = servers
         sizes.requests = requests
+        sizes.replicas = replicas
+        sizes.queueing = Queueing(rawValue: queueing)!
         for name in only == "all" ? BenchmarkSuite.names : [only] {
             for m in try BenchmarkSuite.run(name, sizes: sizes) {
                 let unit = m.unit as NSString

@@ -19,6 +19,9 @@ public enum BenchmarkSuite {
         public var servers = 8
         /// Requests for the traffic and replay benchmarks.
         public var requests = 10_000_000
+        /// Replicas in the continuous-batching benchmark (5 requests/s each), and how requests queue for them.
+        public var replicas = 20
+        public var queueing = Queueing.central
 
         public init() {}
     }
@@ -38,7 +41,7 @@ public enum BenchmarkSuite {
         switch name {
         case "hold": return [hold(sizes)]
         case "mmc": return [mmc(sizes)]
-        case "llm": return [continuousBatching()]
+        case "llm": return [continuousBatching(sizes)]
         case "traffic": return [traffic(sizes)]
         case "replay": return try replay(sizes)
         default: preconditionFailure("unknown benchmark \(name)")
@@ -70,28 +73,30 @@ public enum BenchmarkSuite {
                          Int(result.events), result.total.queueWait.mean ?? 0), unit: "customers")
     }
 
-    /// A day at 100 requests/s through continuous batching on 20 replicas (about 8.6 million requests).
-    static func continuousBatching() -> Measurement {
+    /// Continuous batching at 5 requests/s per replica, about 8.6 million requests whatever the fleet's size: by
+    /// default a day at 100 requests/s on 20 replicas; with more replicas the same requests in less simulated time,
+    /// so events/s shows what the fleet's size costs per event (routing, admission).
+    static func continuousBatching(_ sizes: Sizes) -> Measurement {
         let profile = PerformanceProfile(
             prefillTokensPerSecond: 40_000, prefillBaseSeconds: 0.005,
             decodeStep: .linear(baseSeconds: 0.020, perSequenceSeconds: 0.0003), maxConcurrency: 64)
         let instance = InstanceType(gpu: "A100", gpus: 1, onDemandPerHour: 4.1)
         let scenario = Scenario(
-            name: "bench-llm", durationSeconds: 86_400, windowSeconds: 60,
-            traffic: TrafficSpec(ratePerSecond: 100, classes: [RequestClass(
+            name: "bench-llm", durationSeconds: 86_400 * 20 / Double(sizes.replicas), windowSeconds: 60,
+            traffic: TrafficSpec(ratePerSecond: 5 * Double(sizes.replicas), classes: [RequestClass(
                 name: "chat", deployment: "llm", promptTokens: .lognormal(median: 500, sigma: 0.8),
                 outputTokens: .lognormal(median: 150, sigma: 0.6))]),
             deployments: [DeploymentSpec(
-                name: "llm", instance: instance, profile: profile, batching: .continuous,
+                name: "llm", instance: instance, profile: profile, batching: .continuous, queueing: sizes.queueing,
                 queue: QueueSpec(timeoutSeconds: 60),
-                pools: [PoolSpec(purchase: .onDemand, count: 20, pricePerHour: instance.onDemandPerHour)])])
+                pools: [PoolSpec(purchase: .onDemand, count: sizes.replicas, pricePerHour: instance.onDemandPerHour)])])
         let started = now()
         let result = Simulation(scenario: scenario).run()
         let seconds = elapsed(since: started)
         let d = result.total
         return Measurement(name: "llm", events: Double(result.events), seconds: seconds, note: String(
-            format: "%d requests in %.1f s, TTFT p99 %.3f s, TPOT p50 %.1f ms, utilization %.0f%%", d.requests.arrived,
-            seconds, d.ttft.p99 ?? 0, (d.tpot.p50 ?? 0) * 1000, d.utilization * 100))
+            format: "%d replicas, %@ queue, %d requests in %.1f s, TTFT p99 %.3f s, TPOT p50 %.1f ms, utilization %.0f%%",
+            sizes.replicas, sizes.queueing.rawValue as NSString, d.requests.arrived, seconds, d.ttft.p99 ?? 0, (d.tpot.p50 ?? 0) * 1000, d.utilization * 100))
     }
 
     /// Synthetic arrivals alone: the rate curve (built inside the timing), time rescaling and token draws.
