@@ -11,13 +11,23 @@ public enum Experiment {
         _ scenario: Scenario, replication: Int, limits: SimulationLimits = .none,
         resources: ResourceLimits = ResourceLimits(), label: String = "a run"
     ) throws -> [Double] {
+        Headline.values(try simulate(scenario, replication: replication, limits: limits, resources: resources, label: label))
+    }
+
+    /// Simulates replication `replication` of `scenario` in memory, its trace opened here. A bad trace row, or a run
+    /// stopped at its memory bound, is an error rather than a result that covers part of the horizon.
+    static func simulate(
+        _ scenario: Scenario, replication: Int, observer: (any SimulationObserver)? = nil,
+        limits: SimulationLimits = .none, resources: ResourceLimits = ResourceLimits(), label: String = "a run"
+    ) throws -> SimulationResult {
         let trace = try scenario.traffic.trace.map(ScenarioRunner.openTrace)
-        let result = Simulation(scenario: scenario, replication: replication, trace: trace, limits: limits).run()
+        let result = Simulation(scenario: scenario, replication: replication, observer: observer, trace: trace,
+                                limits: limits).run()
         if let failure = trace?.failure { throw ScenarioError(failure, keyPath: "traffic.trace.file") }
         if let stop = result.stop {
             throw RunStoppedError(stop: stop, run: label, memoryBytes: resources.memoryBytes)
         }
-        return Headline.values(result)
+        return result
     }
 }
 

@@ -49,8 +49,8 @@ public enum SizingFiles {
         let cost = fleet.evaluation.cost
         func scaled(_ f: (Double) -> Double) -> JSONValue {
             .object([("mean", .number(f(cost.mean))),
-                     ("ciLow", .number(cost.halfWidth.isFinite ? f(cost.lower) : nil)),
-                     ("ciHigh", .number(cost.halfWidth.isFinite ? f(cost.upper) : nil))])
+                     ("ciLow", .number(cost.interval.map { f($0.lower) })),
+                     ("ciHigh", .number(cost.interval.map { f($0.upper) }))])
         }
         let deployment: JSONValue = .object([
             ("instance", .string(best.candidate.instance.name ?? best.candidate.label)),
@@ -139,13 +139,13 @@ public enum SizingFiles {
             cells += [fleet.term?.name ?? "", String(fleet.reserved), String(fleet.onDemandMin), String(fleet.onDemandMax),
                       String(fleet.autoscaled), String(result.capacity?.replicas ?? 0),
                       CSVFormat.cell(perMonth(cost.mean, spec)),
-                      CSVFormat.cell(cost.halfWidth.isFinite ? perMonth(cost.lower, spec) : nil),
-                      CSVFormat.cell(cost.halfWidth.isFinite ? perMonth(cost.upper, spec) : nil)]
+                      CSVFormat.cell(cost.interval.map { perMonth($0.lower, spec) }),
+                      CSVFormat.cell(cost.interval.map { perMonth($0.upper, spec) })]
             // Paired with the best fleet replication by replication: both ran on the same streams.
             let difference = MeanEstimate(zip(fleet.evaluation.costs, best.costs).map { $0.total - $1.total })
             cells += [CSVFormat.cell(perMonth(difference.mean, spec)),
-                      CSVFormat.cell(difference.halfWidth.isFinite ? perMonth(difference.lower, spec) : nil),
-                      CSVFormat.cell(difference.halfWidth.isFinite ? perMonth(difference.upper, spec) : nil),
+                      CSVFormat.cell(difference.interval.map { perMonth($0.lower, spec) }),
+                      CSVFormat.cell(difference.interval.map { perMonth($0.upper, spec) }),
                       String(fleet.evaluation.met)]
             cells += fleet.evaluation.objectives.flatMap {
                 [CSVFormat.cell($0.attainment), CSVFormat.cell($0.observedSeconds)]

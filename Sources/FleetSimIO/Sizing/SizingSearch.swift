@@ -279,13 +279,8 @@ public enum SizingSearch {
         let limits = try resources.simulationLimits(for: scenario, file: spec.file, concurrentRuns: min(jobs, spec.replications))
         let runs = try await ParallelRuns.map(spec.replications, jobs: jobs) { replication in
             let timeline = ArrivalsPerWindow(deployment: name)
-            let trace = try scenario.traffic.trace.map(ScenarioRunner.openTrace)
-            let result = Simulation(scenario: scenario, replication: replication, observer: timeline, trace: trace,
-                                    limits: limits).run()
-            if let failure = trace?.failure { throw ScenarioError(failure, keyPath: "traffic.trace.file") }
-            if let stop = result.stop {
-                throw RunStoppedError(stop: stop, run: "a sizing run", memoryBytes: resources.memoryBytes)
-            }
+            let result = try Experiment.simulate(scenario, replication: replication, observer: timeline, limits: limits,
+                                                 resources: resources, label: "a sizing run")
             counter.add()
             return (result, timeline.arrivals)
         }
