@@ -6,12 +6,13 @@ import Foundation
 struct SizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "size",
-        abstract: "Find the cheapest fleet that meets the scenario's SLO: how many to reserve, and on demand above.",
+        abstract: "Find the cheapest fleet that meets the scenario's SLO: what to reserve, on demand and on spot.",
         discussion: """
             Reads a sizing file (a base scenario with an slo, candidate instance types, reserved terms; \
             docs/sizing.md). Per candidate: the smallest fixed fleet that meets every objective at the confidence \
             asked for, over the replications; the reserved count the price ratio implies from the load curve; \
-            then each fleet confirmed by simulation. Writes size.json, alternatives.csv, size.md and \
+            savings plans settled hour by hour; as much spot as still holds the objectives in the Spot Advisor \
+            bucket given; HPA targets to try; then each fleet confirmed by simulation. Writes size.json, alternatives.csv, size.md and \
             recommended.yaml into results/<name>/ (or --out). Exit status 3 when no candidate can meet the SLO.
             """)
 
@@ -34,11 +35,14 @@ struct SizeCommand: AsyncParsableCommand {
             let directory = out ?? "results/\(spec.name)"
             // Refused before hours of simulation, not after.
             try ResultFolder.checkDestination(directory, kind: .size)
-            let outcome = try await SizingSearch.run(spec, jobs: experiment.jobs, resources: try experiment.resources())
+            let status = StatusLine(enabled: !quiet)
+            let outcome = try await SizingSearch.run(spec, jobs: experiment.jobs, resources: try experiment.resources(),
+                                                     progress: status.update)
+            status.finish()
             try SizingFiles.write(outcome, into: directory)
             if !quiet {
                 print(SizingFiles.markdown(outcome))
-                print("results: \(directory)/ (size.json, alternatives.csv, size.md, recommended.yaml); \(outcome.runs) runs")
+                print("results: \(directory)/ (size.json, alternatives.csv, size.md, report.html, recommended.yaml); \(outcome.runs) runs")
             }
             feasible = outcome.recommendation != nil
         }

@@ -17,9 +17,11 @@ public enum Reports {
         case .sweep?:
             throw ScenarioError(file: folder.path, line: nil, keyPath: "",
                                 message: "the sweep has not been aggregated yet (no points.csv); run `fleetsim merge` on its shard folders")
-        case .size?, nil:
+        case .size?:
+            html = try SizeReport.html(folder: folder)
+        case nil:
             throw ScenarioError(file: folder.path, line: nil, keyPath: "",
-                                message: "not a result folder of fleetsim run, compare or sweep (no \(ResultFolder.markerName) naming one)")
+                                message: "not a result folder of fleetsim run, compare, sweep or size (no \(ResultFolder.markerName) naming one)")
         }
         let target = folder.appendingPathComponent("report.html")
         try AtomicFolder.writeFile(html, to: target)

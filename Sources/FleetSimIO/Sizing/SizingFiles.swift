@@ -3,8 +3,8 @@ import FleetSimKernel
 import Foundation
 
 /// What `fleetsim size` writes: `size.json` (the recommendation, a contract), `alternatives.csv` (every candidate's
-/// best fleet, ranked), `size.md` (the recommendation in words) and `recommended.yaml` (the fleet as a scenario, to
-/// run again).
+/// best fleet, ranked), `size.md` (the recommendation in words), `report.html` (the same with charts) and
+/// `recommended.yaml` (the fleet as a scenario, to run again).
 public enum SizingFiles {
     static let hoursPerMonth = BudgetSpec.hoursPerMonth
     static let hoursPerYear = 8_760.0
@@ -13,9 +13,13 @@ public enum SizingFiles {
     public static func write(_ outcome: SizingSearch.Outcome, into directory: String) throws -> URL {
         let folder = try AtomicFolder(destination: directory, kind: .size)
         do {
+            let text = markdown(outcome)
+            let alternatives = alternativesCSV(outcome)
             try folder.write("size.json", json(outcome).text())
-            try folder.write("alternatives.csv", alternativesCSV(outcome))
-            try folder.write("size.md", markdown(outcome))
+            try folder.write("alternatives.csv", alternatives)
+            try folder.write("size.md", text)
+            try folder.write("report.html", SizeReport.html(markdown: text, alternatives: alternatives,
+                                                            needed: outcome.recommendation?.needed ?? []))
             if let best = outcome.recommendation, let fleet = best.best {
                 let scenario = SizingSearch.scenario(outcome.spec, best.candidate, fleet: fleet)
                 try folder.write("recommended.yaml", try ScenarioEncoder.yaml(scenario))
@@ -44,6 +48,14 @@ public enum SizingFiles {
         ]
         guard let best = outcome.recommendation, let fleet = best.best else {
             members.append(("recommendation", .null))
+            if let (candidate, evaluation) = outcome.closest {
+                members.append(("closest", .object([
+                    ("instance", .string(candidate.instance.name ?? candidate.label)),
+                    ("model", candidate.profileID.map(JSONValue.string) ?? .null),
+                    ("onDemand", .integer(evaluation.replicas)),
+                    ("objectives", objectivesJSON(evaluation)),
+                ])))
+            }
             return .object(members)
         }
         let cost = fleet.evaluation.cost
@@ -52,13 +64,23 @@ public enum SizingFiles {
                      ("ciLow", .number(cost.interval.map { f($0.lower) })),
                      ("ciHigh", .number(cost.interval.map { f($0.upper) }))])
         }
+        let monthly = { (values: [Double]) in JSONValue.number(perMonth(mean(values), spec)) }
+        let bills = fleet.savingsBills
+        let spotPrice = spec.spot?.price(for: best.candidate.instance)
         let deployment: JSONValue = .object([
             ("instance", .string(best.candidate.instance.name ?? best.candidate.label)),
             ("model", best.candidate.profileID.map(JSONValue.string) ?? .null),
-            ("reserved", .object([("count", .integer(fleet.reserved)), ("term", fleet.term.map { .string($0.name) } ?? .null)])),
+            ("reserved", .object([("count", .integer(fleet.reserved)),
+                                  ("term", fleet.reserved > 0 ? fleet.term.map { .string($0.name) } ?? .null : .null)])),
+            ("savingsPlan", fleet.savingsPlan.map { plan in
+                .object([("term", .string(plan.name)), ("discount", .number(plan.discount)),
+                         ("commitmentPerHour", .number(bills.first?.commitmentPerHour))])
+            } ?? .null),
             ("onDemand", .object([("min", .integer(fleet.onDemandMin)), ("max", .integer(fleet.onDemandMax))])),
-            ("spot", .object([("max", .integer(0))])),
-            ("autoscaler", .string(fleet.autoscaled ? "the scenario's own" : "none (a fixed fleet)")),
+            ("spot", .object([("max", .integer(fleet.spot)),
+                              ("availability", fleet.spotAvailability.map { .string($0.rawValue) } ?? .null),
+                              ("pricePerHour", fleet.spot > 0 ? .number(spotPrice) : .null)])),
+            ("autoscaler", .string(autoscalerText(fleet, spec))),
         ])
         members.append(("recommendation", .object([
             ("deployments", .object([(spec.deployment.name, deployment)])),
@@ -66,14 +88,21 @@ public enum SizingFiles {
                 ("horizon", scaled { $0 }),
                 ("monthly", scaled { perMonth($0, spec) }),
                 ("annual", scaled { perYear($0, spec) }),
-                ("upfront", .number(0)),
-                ("byPurchase", .object([
-                    ("reserved", .number(mean(fleet.evaluation.costs.map(\.reserved)))),
-                    ("onDemand", .number(mean(fleet.evaluation.costs.map(\.onDemand)))),
-                    ("spot", .number(mean(fleet.evaluation.costs.map(\.spot)))),
+                ("upfront", .number(upfront(fleet, best.candidate))),
+                ("monthlyByPurchase", .object([
+                    ("reserved", monthly(fleet.evaluation.costs.map(\.reserved))),
+                    ("savingsPlan", monthly(bills.map(\.committed))),
+                    ("onDemand", monthly(bills.isEmpty ? fleet.evaluation.costs.map(\.onDemand) : bills.map(\.uncovered))),
+                    ("spot", monthly(fleet.evaluation.costs.map(\.spot))),
                 ])),
+                ("savingsPlanWasteMonthly", bills.isEmpty ? .null : monthly(bills.map(\.waste))),
             ])),
             ("objectives", objectivesJSON(fleet.evaluation)),
+            ("spotRisk", .array(outcome.spotRisk.map { label, evaluation in
+                .object([("case", .string(label)), ("met", .bool(evaluation.met)),
+                         ("costMonthly", .number(perMonth(evaluation.cost.mean, spec))),
+                         ("objectives", objectivesJSON(evaluation))])
+            })),
             ("capacity", .object([
                 ("fixedReplicas", .integer(best.capacity?.replicas ?? 0)),
                 ("neededReplicas", .array(best.needed.map { .integer($0) })),
@@ -100,6 +129,28 @@ public enum SizingFiles {
         })
     }
 
+    /// Paid at purchase for the whole term: the reserved instances' or the plan's share paid upfront.
+    static func upfront(_ fleet: SizingSearch.Fleet, _ candidate: SizingSpec.Candidate) -> Double {
+        if let plan = fleet.savingsPlan {
+            return (fleet.savingsBills.first?.commitmentPerHour ?? 0) * plan.hours * plan.upfrontShare
+        }
+        guard let term = fleet.term else { return 0 }
+        return Double(fleet.reserved) * term.price(for: candidate.instance) * term.hours * term.upfrontShare
+    }
+
+    static func autoscalerText(_ fleet: SizingSearch.Fleet, _ spec: SizingSpec) -> String {
+        guard fleet.autoscaled else { return "none (a fixed fleet)" }
+        return fleet.target.map { "the scenario's own, target \(targetText($0, spec))" } ?? "the scenario's own"
+    }
+
+    /// A tuned HPA target as the sizing file gave it: a percentage for utilization, else the value.
+    static func targetText(_ target: Double, _ spec: SizingSpec) -> String {
+        guard case .hpa(let hpa)? = spec.deployment.autoscaler?.policy, hpa.metrics.first?.metric == .utilization else {
+            return Quantities.shortest(target)
+        }
+        return "\(Quantities.shortest(target * 100)) %"
+    }
+
     private static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
@@ -107,22 +158,13 @@ public enum SizingFiles {
     /// One row per candidate and term, cheapest first; a candidate with no feasible fleet has one row without cost.
     static func alternativesCSV(_ outcome: SizingSearch.Outcome) -> String {
         let spec = outcome.spec
-        var text = "rank,instance,model,term,reserved,on_demand_min,on_demand_max,autoscaled,fixed_replicas,"
+        var text = "rank,instance,model,term,reserved,savings_plan_per_hour,on_demand_min,on_demand_max,spot,"
+            + "spot_availability,autoscaled,hpa_target,fixed_replicas,"
             + "cost_monthly_usd,cost_monthly_ci_low,cost_monthly_ci_high,"
             + "vs_best_monthly_usd,vs_best_ci_low,vs_best_ci_high,objectives_met"
             + spec.scenario.sloNames.map { ",\($0)_attainment,\($0)_observed_s" }.joined() + "\n"
         var rank = 0
-        var rows: [(SizingSearch.CandidateResult, SizingSearch.Fleet?)] = []
-        for result in outcome.candidates {
-            if result.fleets.isEmpty { rows.append((result, nil)) } else { rows += result.fleets.map { (result, $0) } }
-        }
-        rows.sort { a, b in
-            switch (a.1, b.1) {
-            case let (x?, y?): return x.evaluation.cost.mean < y.evaluation.cost.mean
-            case (_?, nil): return true
-            default: return false
-            }
-        }
+        let rows = ranked(outcome)
         let best = rows.first?.1?.evaluation ?? SizingSearch.Evaluation(
             replicas: 0, objectives: [], costs: [], arrivalsPerWindow: [], replicasMax: 0)
         for (result, fleet) in rows {
@@ -130,14 +172,17 @@ public enum SizingFiles {
             var cells = [String(rank), CSVFormat.text(result.candidate.instance.name ?? result.candidate.label),
                          result.candidate.profileID ?? ""]
             guard let fleet else {
-                cells += ["", "", "", "", "", "", "", "", "", "", "", "", "false"]
+                cells += ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "false"]
                 cells += spec.scenario.sloNames.flatMap { _ in ["", ""] }
                 text += cells.joined(separator: ",") + "\n"
                 continue
             }
             let cost = fleet.evaluation.cost
-            cells += [fleet.term?.name ?? "", String(fleet.reserved), String(fleet.onDemandMin), String(fleet.onDemandMax),
-                      String(fleet.autoscaled), String(result.capacity?.replicas ?? 0),
+            cells += [CSVFormat.text(fleet.commitment ?? ""), String(fleet.reserved),
+                      CSVFormat.cell(fleet.savingsBills.first?.commitmentPerHour),
+                      String(fleet.onDemandMin), String(fleet.onDemandMax), String(fleet.spot),
+                      fleet.spotAvailability.map { CSVFormat.text($0.rawValue) } ?? "",
+                      String(fleet.autoscaled), CSVFormat.cell(fleet.target), String(result.capacity?.replicas ?? 0),
                       CSVFormat.cell(perMonth(cost.mean, spec)),
                       CSVFormat.cell(cost.interval.map { perMonth($0.lower, spec) }),
                       CSVFormat.cell(cost.interval.map { perMonth($0.upper, spec) })]
@@ -155,45 +200,99 @@ public enum SizingFiles {
         return text
     }
 
+    /// Every fleet of every candidate, cheapest first, then the candidates with none: the ranks of alternatives.csv.
+    static func ranked(_ outcome: SizingSearch.Outcome) -> [(SizingSearch.CandidateResult, SizingSearch.Fleet?)] {
+        var rows: [(SizingSearch.CandidateResult, SizingSearch.Fleet?)] = []
+        for result in outcome.candidates {
+            if result.fleets.isEmpty { rows.append((result, nil)) } else { rows += result.fleets.map { (result, $0) } }
+        }
+        // A stable sort: equal costs keep the search's order.
+        return rows.enumerated().sorted { a, b in
+            switch (a.element.1, b.element.1) {
+            case let (x?, y?):
+                return x.evaluation.cost.mean != y.evaluation.cost.mean
+                    ? x.evaluation.cost.mean < y.evaluation.cost.mean : a.offset < b.offset
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+
     public static func markdown(_ outcome: SizingSearch.Outcome) -> String {
         let spec = outcome.spec
         var lines = ["# Sizing: \(spec.name)", ""]
         guard let best = outcome.recommendation, let fleet = best.best else {
             lines.append("No candidate met the objectives with up to \(spec.maxReplicas) replicas (`maxReplicas`).")
+            if let (candidate, evaluation) = outcome.closest {
+                lines += ["", "Closest: \(candidate.label) with \(evaluation.replicas) replicas on demand, "
+                    + "\(objectiveText(evaluation)); attainment " + evaluation.objectives.map {
+                        "\($0.name) \(String(format: "%.1f", $0.attainment * 100)) % (needed \(Quantities.shortest($0.percentile * 100)) %)"
+                    }.joined(separator: ", ") + "."]
+            }
             return lines.joined(separator: "\n") + "\n"
         }
         let cost = fleet.evaluation.cost
         let money = { (x: Double) in "$" + SummaryTable.grouped(Int(x.rounded())) }
         // A fixed fleet's cost does not vary between replications: no interval to quote.
-        let interval = cost.halfWidth.isFinite && cost.halfWidth > 0
-            ? " (95 % interval \(money(perMonth(cost.lower, spec)))–\(money(perMonth(cost.upper, spec))))" : ""
-        let reserved = fleet.reserved > 0 && fleet.term != nil
-            ? "reserve \(fleet.reserved) for \(fleet.term!.name)" : "reserve none"
-        let onDemand = fleet.autoscaled
-            ? "scale on demand above that with the scenario's autoscaler (up to \(fleet.onDemandMax))"
-            : (fleet.onDemandMin > 0 ? "run \(fleet.onDemandMin) more on demand" : "nothing on demand")
-        lines.append("**\(best.candidate.label): \(reserved), \(onDemand); about \(money(perMonth(cost.mean, spec))) a month**"
+        let (low, high) = (money(perMonth(cost.lower, spec)), money(perMonth(cost.upper, spec)))
+        let interval = cost.halfWidth.isFinite && low != high ? " (95 % interval \(low)–\(high))" : ""
+        lines.append("**\(best.candidate.label): \(fleetText(fleet, spec)); about \(money(perMonth(cost.mean, spec))) a month**"
             + "\(interval), meeting \(objectiveText(fleet.evaluation)) with \(Int(spec.confidence * 100)) % confidence over "
             + "\(spec.replications) replications.")
+        let upfrontPaid = upfront(fleet, best.candidate)
+        if upfrontPaid > 0 { lines += ["", "Paid upfront: \(money(upfrontPaid)), included above spread over the term."] }
+        let byPurchase = [
+            ("reserved", fleet.evaluation.costs.map(\.reserved)),
+            ("savings plan", fleet.savingsBills.map(\.committed)),
+            ("on demand", fleet.savingsBills.isEmpty ? fleet.evaluation.costs.map(\.onDemand) : fleet.savingsBills.map(\.uncovered)),
+            ("spot", fleet.evaluation.costs.map(\.spot)),
+        ].filter { mean($0.1) > 0 }
+        if byPurchase.count > 1 || !fleet.savingsBills.isEmpty {
+            lines += ["", "A month by purchase option: "
+                + byPurchase.map { "\($0.0) \(money(perMonth(mean($0.1), spec)))" }.joined(separator: ", ")
+                + (fleet.savingsBills.isEmpty ? "" : "; of the plan's commitment, "
+                    + "\(money(perMonth(mean(fleet.savingsBills.map(\.waste)), spec))) a month goes unused") + "."]
+        }
         lines += ["", "The smallest fixed fleet that meets the objectives is \(best.capacity!.replicas) replicas "
             + "(tried: \(best.probes.map { "\($0.replicas)\($0.met ? " ✓" : " ✗")" }.joined(separator: ", "))).", ""]
-        lines += ["| candidate | term | reserved | on demand | cost / month | objectives |", "|---|---|---|---|---|---|"]
-        for result in outcome.candidates {
-            guard !result.fleets.isEmpty else {
-                lines.append("| \(result.candidate.label) | – | – | – | infeasible up to \(spec.maxReplicas) | – |")
+        lines += ["| # | candidate | commitment | reserved | on demand | spot | cost / month | objectives |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for (index, (result, fleet)) in ranked(outcome).enumerated() {
+            guard let option = fleet else {
+                lines.append("| \(index + 1) | \(result.candidate.label) | – | – | – | – | infeasible up to \(spec.maxReplicas) | – |")
                 continue
             }
-            for option in result.fleets {
-                let onDemand = option.autoscaled ? "0–\(option.onDemandMax), autoscaled" : "\(option.onDemandMin), fixed"
-                lines.append("| \(result.candidate.label) | \(option.term?.name ?? "–") | \(option.reserved) | \(onDemand) | "
+            do {
+                let onDemand = option.autoscaled
+                    ? "\(option.onDemandMin)–\(option.onDemandMax), autoscaled"
+                        + (option.target.map { " at \(targetText($0, spec))" } ?? "")
+                    : "\(option.onDemandMin), fixed"
+                let commitment = option.savingsPlan.map { plan in
+                    "savings plan \(plan.name), \(money(option.savingsBills.first?.commitmentPerHour ?? 0))/h"
+                } ?? (option.reserved > 0 ? option.term?.name ?? "–" : "–")
+                let spot = option.spot > 0 ? "\(option.autoscaled ? "≤ " : "")\(option.spot) at \(option.spotAvailability!.rawValue)" : "–"
+                lines.append("| \(index + 1) | \(result.candidate.label) | \(commitment) | \(option.reserved) | \(onDemand) | \(spot) | "
                     + "\(money(perMonth(option.evaluation.cost.mean, spec))) | \(objectiveText(option.evaluation)) |")
             }
         }
-        if let term = fleet.term {
+        if let term = fleet.term, fleet.reserved > 0 {
             let ratio = term.price(for: best.candidate.instance) / best.candidate.instance.onDemandPerHour
             lines += ["", "A reserved instance under \(term.name) costs \(Int((ratio * 100).rounded())) % of on demand: it "
                 + "pays for itself when it is needed more than \(Int((ratio * 100).rounded())) % of the time "
                 + "(the break-even utilization)."]
+        }
+        if !outcome.spotRisk.isEmpty {
+            lines += ["", "How much rests on spot (the same fleet):", "", "| case | cost / month | objectives |", "|---|---|---|"]
+            lines.append("| as recommended, spot at \(fleet.spotAvailability!.rawValue) | \(money(perMonth(cost.mean, spec))) | "
+                + "\(objectiveText(fleet.evaluation)) |")
+            for (label, evaluation) in outcome.spotRisk {
+                let what = label == "no spot"
+                    ? (fleet.autoscaled ? "no spot at all (on demand takes its place)" : "its spot instances gone")
+                    : label
+                lines.append("| \(what) | \(money(perMonth(evaluation.cost.mean, spec))) | "
+                    + "\(objectiveText(evaluation))\(evaluation.met ? "" : " — **missed**") |")
+            }
         }
         if !outcome.growth.isEmpty {
             lines += ["", "Growth what-ifs (the same fleet, traffic scaled):", "", "| traffic | cost / month | objectives |",
@@ -203,9 +302,32 @@ public enum SizingFiles {
                     + "\(objectiveText(evaluation))\(evaluation.met ? "" : " — **missed**") |")
             }
         }
-        lines += ["", "Not considered: spot capacity, savings plans, upfront payments, mixed instance types "
-            + "(docs/sizing.md)."]
+        lines += ["", "Not considered: mixed instance types in one deployment (docs/sizing.md)."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The fleet in words: what to commit, what to run on demand and on spot.
+    static func fleetText(_ fleet: SizingSearch.Fleet, _ spec: SizingSpec) -> String {
+        var parts: [String] = []
+        if let plan = fleet.savingsPlan {
+            let commitment = fleet.savingsBills.first?.commitmentPerHour ?? 0
+            parts.append("commit $\(String(format: "%.2f", commitment)) an hour to a \(plan.name) savings plan")
+        } else {
+            parts.append(fleet.reserved > 0 && fleet.term != nil ? "reserve \(fleet.reserved) for \(fleet.term!.name)" : "reserve none")
+        }
+        if fleet.autoscaled {
+            let floor = fleet.onDemandMin > 0 ? "from \(fleet.onDemandMin) " : ""
+            let target = fleet.target.map { " at target \(targetText($0, spec))" } ?? ""
+            if fleet.spotFloor > 0 { parts.append("keep \(fleet.spotFloor) on spot") }
+            let spot = fleet.spot > fleet.spotFloor ? ", spot first up to \(fleet.spot) on spot in all" : ""
+            parts.append("scale \(floor)on demand above that with the scenario's autoscaler\(target) (up to "
+                + "\(fleet.onDemandMax) on demand\(spot))")
+        } else {
+            if fleet.onDemandMin > 0 { parts.append("run \(fleet.onDemandMin) on demand") }
+            if fleet.spot > 0 { parts.append("run \(fleet.spot) on spot") }
+            if fleet.onDemandMin == 0 && fleet.spot == 0 { parts.append("nothing on demand") }
+        }
+        return parts.joined(separator: ", ")
     }
 
     private static func objectiveText(_ evaluation: SizingSearch.Evaluation) -> String {

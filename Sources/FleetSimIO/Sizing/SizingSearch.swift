@@ -26,6 +26,8 @@ public enum SizingSearch {
         public var costs: [CostBreakdown]
         /// Mean arrivals per timeline window at the sized deployment (replication mean).
         public var arrivalsPerWindow: [Double]
+        /// Each replication's on-demand spend per clock hour, for settling a savings plan.
+        public var onDemandHourly: [[Double]] = []
         public var replicasMax: Int
         public var met: Bool { objectives.allSatisfy(\.met) }
         public var cost: MeanEstimate { MeanEstimate(costs.map(\.total)) }
@@ -42,14 +44,30 @@ public enum SizingSearch {
         public var met: Bool { lowerBound >= percentile }
     }
 
-    /// A fleet to buy: a reserved base under a term, on demand above it.
+    /// A fleet to buy: a reserved base under a term (or a savings plan over on demand), on demand above it, and
+    /// some of it on spot.
     public struct Fleet: Sendable {
         public var term: SizingSpec.Term?
         public var reserved: Int
         public var onDemandMin: Int
         public var onDemandMax: Int
         public var autoscaled: Bool
+        /// Spot instances: a fixed fleet's count, or the most an autoscaled fleet places on spot (before on demand).
+        public var spot = 0
+        /// Spot instances that replace always-on ones (all of a fixed fleet's; an autoscaled fleet's spot minimum).
+        public var spotFloor = 0
+        public var spotAvailability: SpotAvailability?
+        /// The HPA target tried (`tune`); nil: the scenario's own.
+        public var target: Double?
+        public var savingsPlan: SizingSpec.SavingsPlan?
+        /// Per replication, when the fleet is settled under `savingsPlan`.
+        public var savingsBills: [SavingsPlanBill] = []
         public var evaluation: Evaluation
+
+        /// The commitment's name: a reserved term or a savings plan.
+        public var commitment: String? {
+            savingsPlan.map { "savings plan \($0.name)" } ?? (reserved > 0 ? term?.name : nil)
+        }
     }
 
     public struct CandidateResult: Sendable {
@@ -62,6 +80,8 @@ public enum SizingSearch {
         public var fleets: [Fleet]
         /// Fixed-fleet sizes tried and whether they met the objectives, in search order.
         public var probes: [(replicas: Int, met: Bool)]
+        /// When no fleet met the objectives: the largest tried, the closest to them.
+        public var largestMiss: Evaluation?
         public var best: Fleet? { fleets.first }
     }
 
@@ -71,13 +91,26 @@ public enum SizingSearch {
         public var candidates: [CandidateResult]
         /// The recommended fleet at each growth factor: whether it still met the objectives, and its cost.
         public var growth: [(factor: Double, evaluation: Evaluation)]
+        /// When the recommendation uses spot: the same fleet at the sensitivity bucket, and without its spot.
+        public var spotRisk: [(label: String, evaluation: Evaluation)] = []
         public var runs: Int
         public var recommendation: CandidateResult? { candidates.first { $0.best != nil } }
+
+        /// With no recommendation: the candidate whose largest fleet came closest (its worst objective's lower bound
+        /// nearest its percentile).
+        public var closest: (candidate: SizingSpec.Candidate, evaluation: Evaluation)? {
+            guard recommendation == nil else { return nil }
+            let misses = candidates.compactMap { result in result.largestMiss.map { (result.candidate, $0) } }
+            func margin(_ evaluation: Evaluation) -> Double {
+                evaluation.objectives.map { $0.lowerBound - $0.percentile }.min() ?? -.infinity
+            }
+            return misses.max { margin($0.1) < margin($1.1) }
+        }
     }
 
     public static func run(
         _ spec: SizingSpec, jobs: Int, resources: ResourceLimits = ResourceLimits(),
-        progress: @escaping @Sendable (Int) -> Void = { _ in }
+        progress: @escaping @Sendable (_ runs: Int, _ doing: String) -> Void = { _, _ in }
     ) async throws -> Outcome {
         let counter = RunCounter(progress)
         var results: [CandidateResult] = []
@@ -92,14 +125,29 @@ public enum SizingSearch {
             }
         }
         var growth: [(Double, Evaluation)] = []
+        var spotRisk: [(String, Evaluation)] = []
         if let best = results.first, let fleet = best.best {
+            func rerun(_ scenario: Scenario) async throws -> Evaluation {
+                try await evaluate(scenario, spec: spec, replicas: fleet.reserved + fleet.onDemandMin + fleet.spot,
+                                   jobs: jobs, resources: resources, counter: counter)
+            }
+            counter.step("growth and spot what-ifs")
             for factor in spec.growth {
-                let scenario = Self.scenario(spec, best.candidate, fleet: fleet, growth: factor)
-                growth.append((factor, try await evaluate(scenario, spec: spec, replicas: fleet.reserved + fleet.onDemandMin,
-                                                          jobs: jobs, resources: resources, counter: counter)))
+                growth.append((factor, try await rerun(Self.scenario(spec, best.candidate, fleet: fleet, growth: factor))))
+            }
+            if fleet.spot > 0, let availability = fleet.spotAvailability {
+                if let worse = spec.spot?.sensitivity, worse != availability {
+                    var atWorse = fleet
+                    atWorse.spotAvailability = worse
+                    spotRisk.append(("spot at \(worse.rawValue)", try await rerun(Self.scenario(spec, best.candidate, fleet: atWorse))))
+                }
+                var without = fleet
+                without.spot = 0
+                without.spotFloor = 0
+                spotRisk.append(("no spot", try await rerun(Self.scenario(spec, best.candidate, fleet: without))))
             }
         }
-        return Outcome(spec: spec, candidates: results, growth: growth, runs: counter.count)
+        return Outcome(spec: spec, candidates: results, growth: growth, spotRisk: spotRisk, runs: counter.count)
     }
 
     // MARK: The search
@@ -110,6 +158,7 @@ public enum SizingSearch {
         var probes: [(Int, Bool)] = []
         var evaluations: [Int: Evaluation] = [:]
         func probe(_ n: Int) async throws -> Bool {
+            counter.step("\(candidate.label): \(n) replicas, fixed")
             let scenario = Self.scenario(spec, candidate, fixed: n)
             let evaluation = try await evaluate(scenario, spec: spec, replicas: n, jobs: jobs, resources: resources,
                                                 counter: counter)
@@ -123,7 +172,8 @@ public enum SizingSearch {
         while try await !probe(high) {
             low = high
             guard high < spec.maxReplicas else {
-                return CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes)
+                return CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes,
+                                       largestMiss: evaluations[high])
             }
             high = min(high * 2, spec.maxReplicas)
         }
@@ -135,64 +185,158 @@ public enum SizingSearch {
         let needed = neededReplicas(capacity.arrivalsPerWindow, fleet: high)
         let autoscaled = spec.deployment.autoscaler != nil
         var fleets: [Fleet] = []
-        // Without terms on offer, on demand only.
-        let terms: [SizingSpec.Term?] = spec.terms.isEmpty ? [nil] : spec.terms
+        // Without terms on offer, on demand only; a savings plan is settled on the all-on-demand fleet.
+        var terms: [SizingSpec.Term?] = spec.terms
+        if terms.isEmpty || !spec.savingsPlans.isEmpty { terms.append(nil) }
+        let targets: [Double?] = autoscaled && !spec.targets.isEmpty ? spec.targets : [nil]
         for term in terms {
-            let ratio = term.map { $0.price(for: candidate.instance) / candidate.instance.onDemandPerHour } ?? 1
-            let reserved = autoscaled ? reservedCount(needed: needed, priceRatio: ratio) : (ratio < 1 ? high : 0)
-            var fleet = Fleet(term: term, reserved: reserved, onDemandMin: autoscaled ? 0 : high - reserved,
-                              onDemandMax: high - reserved, autoscaled: autoscaled, evaluation: capacity)
-            if autoscaled {
-                // The always-on floor: reserved instances when the term is cheaper than on demand, else an
-                // on-demand minimum; the autoscaler adds on demand above it.
-                func withFloor(_ floor: Int) -> Fleet {
-                    var raised = fleet
-                    raised.reserved = ratio < 1 ? floor : 0
-                    raised.onDemandMin = ratio < 1 ? 0 : floor
-                    raised.onDemandMax = max(spec.maxReplicas - raised.reserved, raised.onDemandMin)
-                    return raised
-                }
-                func confirm(_ floor: Int) async throws -> Fleet? {
-                    var candidateFleet = withFloor(floor)
-                    candidateFleet.evaluation = try await evaluate(
-                        Self.scenario(spec, candidate, fleet: candidateFleet), spec: spec, replicas: floor, jobs: jobs,
-                        resources: resources, counter: counter)
-                    return candidateFleet.evaluation.met ? candidateFleet : nil
-                }
-                // The quantile's floor first; when the autoscaler reacts too late for it, the smallest higher floor
-                // that holds the objectives (bisection up to the fixed fleet's size).
-                var found = try await confirm(reserved)
-                if found == nil, reserved < high, let atHigh = try await confirm(high) {
-                    found = atHigh
-                    var missed = reserved
-                    var held = high
-                    while held - missed > 1 {
-                        let mid = (missed + held) / 2
-                        if let fleetAtMid = try await confirm(mid) {
-                            found = fleetAtMid
-                            held = mid
-                        } else {
-                            missed = mid
-                        }
-                    }
-                }
-                if let found {
-                    fleets.append(found)
-                    continue
-                }
-                // The autoscaler missed an objective whatever the floor: the fixed fleet that met them, which runs
-                // all the time, so all of it is worth reserving when the term costs less than on demand.
-                fleet.autoscaled = false
-                fleet.reserved = ratio < 1 ? high : 0
-                fleet.onDemandMin = high - fleet.reserved
-                fleet.onDemandMax = high - fleet.reserved
+            var cheapest: Fleet?
+            for target in targets {
+                let fleet = try await commit(term, target: target, high: high, needed: needed, capacity: capacity,
+                                             candidate: candidate, spec: spec, jobs: jobs, resources: resources,
+                                             counter: counter)
+                if cheapest == nil || fleet.evaluation.cost.mean < cheapest!.evaluation.cost.mean { cheapest = fleet }
             }
-            fleet.evaluation = try await evaluate(Self.scenario(spec, candidate, fleet: fleet), spec: spec,
-                                                  replicas: high, jobs: jobs, resources: resources, counter: counter)
-            fleets.append(fleet)
+            guard let fleet = cheapest else { continue }
+            // The all-on-demand fleet is an alternative of its own only when nothing is committed.
+            if term != nil || spec.terms.isEmpty { fleets.append(fleet) }
+            if term == nil {
+                for plan in spec.savingsPlans { fleets.append(settled(fleet, under: plan, spec: spec)) }
+            }
+            if let spotFleet = try await withSpot(fleet, high: high, candidate: candidate, spec: spec, jobs: jobs,
+                                                  resources: resources, counter: counter) {
+                fleets.append(spotFleet)
+            }
         }
         fleets.sort { $0.evaluation.cost.mean < $1.evaluation.cost.mean }
         return CandidateResult(candidate: candidate, capacity: capacity, needed: needed, fleets: fleets, probes: probes)
+    }
+
+    /// The fleet under one term (nil: on demand only) at one HPA target: the reserved count from the needed curve,
+    /// confirmed by simulation (see the type's comment).
+    private static func commit(
+        _ term: SizingSpec.Term?, target: Double?, high: Int, needed: [Int], capacity: Evaluation,
+        candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
+    ) async throws -> Fleet {
+        let autoscaled = spec.deployment.autoscaler != nil
+        let ratio = term.map { $0.price(for: candidate.instance) / candidate.instance.onDemandPerHour } ?? 1
+        let reserved = autoscaled ? reservedCount(needed: needed, priceRatio: ratio) : (ratio < 1 ? high : 0)
+        var fleet = Fleet(term: term, reserved: reserved, onDemandMin: autoscaled ? 0 : high - reserved,
+                          onDemandMax: high - reserved, autoscaled: autoscaled, target: target, evaluation: capacity)
+        func run(_ fleet: Fleet, replicas: Int) async throws -> Evaluation {
+            try await evaluate(Self.scenario(spec, candidate, fleet: fleet), spec: spec, replicas: replicas, jobs: jobs,
+                               resources: resources, counter: counter)
+        }
+        if autoscaled {
+            // The always-on floor: reserved instances when the term is cheaper than on demand, else an on-demand
+            // minimum; the autoscaler adds on demand above it.
+            func withFloor(_ floor: Int) -> Fleet {
+                var raised = fleet
+                raised.reserved = ratio < 1 ? floor : 0
+                raised.onDemandMin = ratio < 1 ? 0 : floor
+                raised.onDemandMax = max(spec.maxReplicas - raised.reserved, raised.onDemandMin)
+                return raised
+            }
+            func confirm(_ floor: Int) async throws -> Fleet? {
+                counter.step("\(candidate.label): \(term?.name ?? "on demand"), floor \(floor), autoscaled"
+                    + (target.map { " at target \(Quantities.shortest($0))" } ?? ""))
+                var candidateFleet = withFloor(floor)
+                candidateFleet.evaluation = try await run(candidateFleet, replicas: floor)
+                return candidateFleet.evaluation.met ? candidateFleet : nil
+            }
+            // The quantile's floor first; when the autoscaler reacts too late for it, the smallest higher floor that
+            // holds the objectives (bisection up to the fixed fleet's size).
+            var found = try await confirm(reserved)
+            if found == nil, reserved < high, let atHigh = try await confirm(high) {
+                found = atHigh
+                var missed = reserved
+                var held = high
+                while held - missed > 1 {
+                    let mid = (missed + held) / 2
+                    if let fleetAtMid = try await confirm(mid) {
+                        found = fleetAtMid
+                        held = mid
+                    } else {
+                        missed = mid
+                    }
+                }
+            }
+            if let found { return found }
+            // The autoscaler missed an objective whatever the floor: the fixed fleet that met them, which runs all the
+            // time, so all of it is worth reserving when the term costs less than on demand.
+            fleet.autoscaled = false
+            fleet.target = nil
+            fleet.reserved = ratio < 1 ? high : 0
+            fleet.onDemandMin = high - fleet.reserved
+            fleet.onDemandMax = high - fleet.reserved
+        }
+        fleet.evaluation = try await run(fleet, replicas: high)
+        return fleet
+    }
+
+    /// `fleet`'s on-demand usage settled under a savings plan, at the commitment that minimises the mean bill.
+    static func settled(_ fleet: Fleet, under plan: SizingSpec.SavingsPlan, spec: SizingSpec) -> Fleet {
+        let hours = spec.scenario.durationSeconds / 3_600
+        let lastHour = hours - (hours.rounded(.up) - 1)
+        let hourly = fleet.evaluation.onDemandHourly
+        let commitment = SavingsPlanBill.bestCommitment(hourly, discount: plan.discount, lastHourFraction: lastHour)
+        var settled = fleet
+        settled.savingsPlan = plan
+        settled.savingsBills = hourly.map {
+            SavingsPlanBill(hourly: $0, commitmentPerHour: commitment, discount: plan.discount, lastHourFraction: lastHour)
+        }
+        // The plan's bill (commitment charges plus uncovered usage) replaces the on-demand bill it settles.
+        for (index, bill) in settled.savingsBills.enumerated() { settled.evaluation.costs[index].onDemand = bill.total }
+        return settled
+    }
+
+    /// The fleet with as much spot as holds the objectives, up to the spot share allowed. Of k spot instances, as
+    /// many as can replace always-on instances do, the most expensive first (on demand, then reserved when spot is
+    /// cheaper); an autoscaled fleet keeps those as a spot floor and places the rest of the k on spot before on
+    /// demand, which also takes a request spot cannot fill. More spot costs less and risks more, so the largest k
+    /// that still meets the objectives is found by bisection. nil when spot is not offered, not cheaper, or no k ≥ 1
+    /// holds.
+    private static func withSpot(
+        _ fleet: Fleet, high: Int, candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int,
+        resources: ResourceLimits, counter: RunCounter
+    ) async throws -> Fleet? {
+        guard let spot = spec.spot, let price = spot.price(for: candidate.instance),
+              price < candidate.instance.onDemandPerHour else { return nil }
+        let reservedPrice = fleet.term?.price(for: candidate.instance) ?? .infinity
+        let alwaysOn = fleet.onDemandMin + (price < reservedPrice ? fleet.reserved : 0)
+        let most = min(fleet.autoscaled ? high : alwaysOn, Int((spot.maxShare * Double(high) + 1e-9).rounded(.down)))
+        guard most >= 1 else { return nil }
+        func holds(_ k: Int) async throws -> Fleet? {
+            counter.step("\(candidate.label): \(fleet.commitment ?? "on demand") with \(k) on spot")
+            var spotted = fleet
+            spotted.spot = k
+            spotted.spotAvailability = spot.availability
+            spotted.spotFloor = min(k, alwaysOn)
+            let fromOnDemand = min(spotted.spotFloor, fleet.onDemandMin)
+            spotted.onDemandMin -= fromOnDemand
+            spotted.reserved -= spotted.spotFloor - fromOnDemand
+            if !fleet.autoscaled { spotted.onDemandMax = spotted.onDemandMin }
+            spotted.evaluation = try await evaluate(
+                Self.scenario(spec, candidate, fleet: spotted), spec: spec, replicas: high, jobs: jobs,
+                resources: resources, counter: counter)
+            return spotted.evaluation.met ? spotted : nil
+        }
+        var found = try await holds(most)
+        if found == nil {
+            var held = 0
+            var missed = most
+            while missed - held > 1 {
+                let mid = (held + missed) / 2
+                if let atMid = try await holds(mid) {
+                    found = atMid
+                    held = mid
+                } else {
+                    missed = mid
+                }
+            }
+        }
+        guard let found, found.evaluation.cost.mean < fleet.evaluation.cost.mean else { return nil }
+        return found
     }
 
     /// Replicas needed per window: the load of each window against the fixed fleet that carries the busiest one.
@@ -222,6 +366,7 @@ public enum SizingSearch {
         var scenario = spec.scenario
         var deployment = applied(candidate, to: spec.deployment)
         deployment.pools = [PoolSpec(purchase: .onDemand, count: fixed, pricePerHour: candidate.instance.onDemandPerHour)]
+        deployment.placement = .ordered([])
         deployment.autoscaler = nil
         scenario.deployments[spec.deploymentIndex] = deployment
         return scenario
@@ -233,21 +378,40 @@ public enum SizingSearch {
     ) -> Scenario {
         var scenario = spec.scenario
         var deployment = applied(candidate, to: spec.deployment)
+        let onDemandPrice = candidate.instance.onDemandPerHour
         var pools: [PoolSpec] = []
+        // The base's own placement names its own pools; these are new ones.
+        deployment.placement = .ordered([])
         if fleet.reserved > 0, let term = fleet.term {
             pools.append(PoolSpec(purchase: .reserved, count: fleet.reserved, pricePerHour: term.price(for: candidate.instance)))
         }
+        var spotPool: PoolSpec?
+        if fleet.spot > 0, let availability = fleet.spotAvailability, let spot = spec.spot,
+           let price = spot.price(for: candidate.instance) {
+            spotPool = spot.pool(count: fleet.spotFloor, min: fleet.autoscaled ? fleet.spotFloor : 0, max: fleet.spot,
+                                 price: price, bucket: availability)
+        }
         if fleet.autoscaled {
-            // The autoscaler starts from the scenario's own initial count and moves the on-demand pool within bounds.
-            let initial = max(spec.deployment.pools.reduce(0) { $0 + $1.count } - fleet.reserved, fleet.onDemandMin)
-            pools.append(PoolSpec(purchase: .onDemand, count: initial, pricePerHour: candidate.instance.onDemandPerHour,
+            // The autoscaler starts from the scenario's own initial count and moves the on-demand pool within
+            // bounds; spot, when there is any, is tried first, and on demand takes a request spot cannot fill.
+            let initial = max(spec.deployment.pools.reduce(0) { $0 + $1.count } - fleet.reserved - fleet.spotFloor,
+                              fleet.onDemandMin)
+            if let spotPool {
+                pools.append(spotPool)
+                deployment.placement = .ordered([pools.count - 1, pools.count])
+            }
+            pools.append(PoolSpec(purchase: .onDemand, count: initial, pricePerHour: onDemandPrice,
                                   min: fleet.onDemandMin, max: fleet.onDemandMax))
+            if let target = fleet.target, case .hpa(var hpa)? = deployment.autoscaler?.policy, !hpa.metrics.isEmpty {
+                hpa.metrics[0].target = target
+                deployment.autoscaler!.policy = .hpa(hpa)
+            }
         } else {
             deployment.autoscaler = nil
-            if fleet.onDemandMin > 0 || pools.isEmpty {
-                pools.append(PoolSpec(purchase: .onDemand, count: fleet.onDemandMin,
-                                      pricePerHour: candidate.instance.onDemandPerHour))
+            if fleet.onDemandMin > 0 || (pools.isEmpty && spotPool == nil) {
+                pools.append(PoolSpec(purchase: .onDemand, count: fleet.onDemandMin, pricePerHour: onDemandPrice))
             }
+            if let spotPool { pools.append(spotPool) }
         }
         deployment.pools = pools
         scenario.deployments[spec.deploymentIndex] = deployment
@@ -278,11 +442,12 @@ public enum SizingSearch {
         let name = spec.deployment.name
         let limits = try resources.simulationLimits(for: scenario, file: spec.file, concurrentRuns: min(jobs, spec.replications))
         let runs = try await ParallelRuns.map(spec.replications, jobs: jobs) { replication in
-            let timeline = ArrivalsPerWindow(deployment: name)
+            let timeline = WindowsObserved(deployment: name)
             let result = try Experiment.simulate(scenario, replication: replication, observer: timeline, limits: limits,
                                                  resources: resources, label: "a sizing run")
             counter.add()
-            return (result, timeline.arrivals)
+            return (result, timeline.arrivals,
+                    SavingsPlanBill.hourly(timeline.onDemandCost, horizonSeconds: scenario.durationSeconds))
         }
         let deployments = runs.map { $0.0.deployments[spec.deploymentIndex] }
         var objectives: [Objective] = []
@@ -308,35 +473,48 @@ public enum SizingSearch {
         }
         return Evaluation(
             replicas: replicas, objectives: objectives, costs: runs.map { $0.0.total.cost }, arrivalsPerWindow: arrivals,
-            replicasMax: deployments.map(\.replicasMax).max() ?? 0)
+            onDemandHourly: runs.map(\.2), replicasMax: deployments.map(\.replicasMax).max() ?? 0)
     }
 
-    /// Counts runs across threads, for the progress bar and the summary.
+    /// Counts runs across threads, and says what the search is doing, for the status line and the summary.
     final class RunCounter: @unchecked Sendable {
         private let lock = NSLock()
         private(set) var count = 0
-        private let progress: @Sendable (Int) -> Void
+        private var doing = ""
+        private let progress: @Sendable (Int, String) -> Void
 
-        init(_ progress: @escaping @Sendable (Int) -> Void) { self.progress = progress }
+        init(_ progress: @escaping @Sendable (Int, String) -> Void) { self.progress = progress }
 
         func add() {
             lock.lock()
             count += 1
+            let (now, what) = (count, doing)
+            lock.unlock()
+            progress(now, what)
+        }
+
+        func step(_ what: String) {
+            lock.lock()
+            doing = what
             let now = count
             lock.unlock()
-            progress(now)
+            progress(now, what)
         }
     }
 
-    /// Keeps one deployment's arrivals per timeline window.
-    final class ArrivalsPerWindow: SimulationObserver {
+    /// Keeps one deployment's arrivals and on-demand spend per timeline window.
+    final class WindowsObserved: SimulationObserver {
         let deployment: String
         private(set) var arrivals: [Double] = []
+        private(set) var onDemandCost: [(start: Double, end: Double, amount: Double)] = []
 
         init(deployment: String) { self.deployment = deployment }
 
         func windowClosed(_ rows: [TimelineRow]) {
-            for row in rows where row.deployment == deployment { arrivals.append(Double(row.arrivals)) }
+            for row in rows where row.deployment == deployment {
+                arrivals.append(Double(row.arrivals))
+                onDemandCost.append((row.windowStartSeconds, row.windowEndSeconds, row.cost.onDemand))
+            }
         }
 
         func fleetEvent(_ event: FleetEvent) {}

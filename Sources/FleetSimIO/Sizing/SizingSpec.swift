@@ -13,7 +13,11 @@ import Foundation
 ///   - {instance: aws/p4de.24xlarge, model: llama2-70b/a100x8}
 /// reserved:                           # commitments, as discounts against on demand or hourly prices
 ///   - {term: 1y, discount: 40%}
-///   - {term: 3y, discount: 60%}
+///   - {term: 3y, discount: 60%, upfront: all}
+/// savingsPlans:                       # hourly spend commitments over on-demand usage
+///   - {term: 1y, discount: 28%}
+/// spot: {availability: 10-15%}        # optional: consider spot, in this Spot Advisor bucket
+/// tune: {target: [50%, 60%, 70%]}     # optional: HPA targets to try for an autoscaled deployment
 /// replications: 5
 /// confidence: 95%
 /// maxReplicas: 200
@@ -34,10 +38,49 @@ public struct SizingSpec: Sendable {
         public var name: String
         public var discount: Double?
         public var pricePerHour: Double?
+        /// The share of the term's price paid at purchase (AWS: none, partial about half, all); the hourly price
+        /// is the whole term's price spread over its hours either way.
+        public var upfrontShare = 0.0
+        /// The term's length in hours (1y is 8,760).
+        public var hours = 8_760.0
 
         /// The hourly price of one reserved instance of `instance` under this term.
         func price(for instance: InstanceType) -> Double {
             pricePerHour ?? instance.onDemandPerHour * (1 - (discount ?? PoolSpec.defaultReservedDiscount))
+        }
+    }
+
+    /// A savings plan: an hourly commitment at `discount` off on-demand prices, charged every hour whether used or
+    /// not; each hour's on-demand usage is covered by it first (docs/sizing.md).
+    public struct SavingsPlan: Sendable, Equatable {
+        public var name: String
+        public var discount: Double
+        public var hours = 8_760.0
+        public var upfrontShare = 0.0
+    }
+
+    /// Spot capacity to consider: its price, its availability (a Spot Advisor bucket), and how much of the fleet may
+    /// rest on it.
+    public struct Spot: Sendable, Equatable {
+        public var availability: SpotAvailability
+        /// The bucket the sensitivity rerun assumes; nil when `availability` is already the worst.
+        public var sensitivity: SpotAvailability?
+        public var discount: Double?
+        public var pricePerHour: Double?
+        public var noticeSeconds: Double
+        /// The largest share of the fleet's peak that may be spot.
+        public var maxShare: Double
+
+        /// The spot price of `instance`: given, as a discount, or the catalog's; nil when none is known.
+        func price(for instance: InstanceType) -> Double? {
+            pricePerHour ?? discount.map { instance.onDemandPerHour * (1 - $0) } ?? instance.spotPerHour
+        }
+
+        /// A spot pool of `min`…`max` instances (`count` at the start) in `bucket`.
+        func pool(count: Int, min: Int, max: Int, price: Double, bucket: SpotAvailability) -> PoolSpec {
+            PoolSpec(purchase: .spot, count: count, pricePerHour: price,
+                     reclaim: bucket.reclaim(noticeSeconds: noticeSeconds), min: min, max: max,
+                     acquisition: bucket.acquisition)
         }
     }
 
@@ -49,6 +92,10 @@ public struct SizingSpec: Sendable {
     public var deploymentIndex: Int
     public var candidates: [Candidate]
     public var terms: [Term]
+    public var savingsPlans: [SavingsPlan]
+    public var spot: Spot?
+    /// Targets to try for the first metric of the deployment's HPA (fractions for utilization); empty: its own.
+    public var targets: [Double]
     public var replications: Int
     /// The one-sided confidence with which each objective must hold.
     public var confidence: Double
@@ -63,8 +110,8 @@ public enum SizingLoader {
     public static func load(path: String) throws -> SizingSpec {
         let root = ScenarioValue(node: try ScenarioLoader.compose(path: path), file: path)
         let fields = try root.mapping(allowed: [
-            "name", "scenario", "deployment", "candidates", "reserved", "replications", "confidence", "maxReplicas",
-            "growth",
+            "name", "scenario", "deployment", "candidates", "reserved", "savingsPlans", "spot", "tune", "replications",
+            "confidence", "maxReplicas", "growth",
         ])
         let name = try fields["name"]?.name()
             ?? ScenarioDecoder.sanitizedName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
@@ -109,6 +156,9 @@ public enum SizingLoader {
         if let reservedValue = fields["reserved"] {
             terms = try reservedValue.list().map(decodeTerm)
         }
+        let savingsPlans = try fields["savingsPlans"]?.list().map(decodeSavingsPlan) ?? []
+        let spot = try fields["spot"].map(decodeSpot)
+        let targets = try fields["tune"].map { try decodeTargets($0, deployment: base) } ?? []
         let replications = try fields["replications"]?.integer("a replication count", in: 1...1_000) ?? 5
         let confidence = try fields["confidence"]?.fraction(in: 0.5...0.999) ?? 0.95
         let maxReplicas = try fields["maxReplicas"]?.integer("the largest fleet to try", in: 1...100_000) ?? 256
@@ -117,7 +167,8 @@ public enum SizingLoader {
         } ?? [1.25, 1.5, 2]
         return SizingSpec(
             name: name, file: path, scenarioPath: scenarioPath, scenario: scenario, deploymentIndex: deploymentIndex,
-            candidates: candidates, terms: terms, replications: replications, confidence: confidence,
+            candidates: candidates, terms: terms, savingsPlans: savingsPlans, spot: spot, targets: targets,
+            replications: replications, confidence: confidence,
             maxReplicas: maxReplicas, growth: growth)
     }
 
@@ -148,13 +199,90 @@ public enum SizingLoader {
     }
 
     private static func decodeTerm(_ value: ScenarioValue) throws -> SizingSpec.Term {
-        let fields = try value.mapping(allowed: ["term", "discount", "pricePerHour"])
-        let name = try fields.required("term", "the commitment's length, e.g. 1y or 3y").string()
-        var term = SizingSpec.Term(name: name)
+        let fields = try value.mapping(allowed: ["term", "discount", "pricePerHour", "upfront"])
+        let (name, hours) = try termLength(fields)
+        var term = SizingSpec.Term(name: name, hours: hours)
         switch try fields.oneOf(["discount", "pricePerHour"], "the reserved price") {
         case ("discount", let discount): term.discount = try discount.fraction(in: 0...0.99)
         case (_, let price): term.pricePerHour = try price.number("an hourly price in USD", in: 0...1e6)
         }
+        term.upfrontShare = try fields["upfront"].map(upfront) ?? 0
         return term
+    }
+
+    private static func decodeSavingsPlan(_ value: ScenarioValue) throws -> SizingSpec.SavingsPlan {
+        let fields = try value.mapping(allowed: ["term", "discount", "upfront"])
+        let (name, hours) = try termLength(fields)
+        let discount = try fields.required("discount", "the plan's discount against on demand, e.g. 28%")
+        return SizingSpec.SavingsPlan(name: name, discount: try discount.fraction(in: 0.001...0.99), hours: hours,
+                                      upfrontShare: try fields["upfront"].map(upfront) ?? 0)
+    }
+
+    /// A commitment's `term`: years (`1y`, `3y`) or any duration.
+    private static func termLength(_ fields: ScenarioMapping) throws -> (String, Double) {
+        let value = try fields.required("term", "the commitment's length, e.g. 1y or 3y")
+        let name = try value.string()
+        if name.hasSuffix("y"), let years = Double(name.dropLast()), years > 0, years <= 10 {
+            return (name, years * 8_760)
+        }
+        guard let seconds = try? value.duration(in: 3_600...(10 * 8_760 * 3_600)) else {
+            throw value.expected("a term in years (1y, 3y) or a duration of at least an hour")
+        }
+        return (name, seconds / 3_600)
+    }
+
+    /// `none`, `partial` (half), `all`, or a share.
+    private static func upfront(_ value: ScenarioValue) throws -> Double {
+        switch try? value.string() {
+        case "none": return 0
+        case "partial": return 0.5
+        case "all": return 1
+        default:
+            guard let share = try? value.fraction(in: 0...1) else {
+                throw value.expected("none, partial, all, or the share paid upfront (e.g. 50%)")
+            }
+            return share
+        }
+    }
+
+    private static func decodeSpot(_ value: ScenarioValue) throws -> SizingSpec.Spot {
+        let fields = try value.mapping(allowed: ["availability", "sensitivity", "discount", "pricePerHour", "notice",
+                                                 "maxShare"])
+        func bucket(_ value: ScenarioValue) throws -> SpotAvailability {
+            let label = try value.string()
+            guard let bucket = SpotAvailability(label: label) else {
+                throw value.expected("a Spot Advisor frequency-of-interruption bucket: "
+                    + SpotAvailability.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return bucket
+        }
+        // The worst bucket unless the user knows better: the answer must not rest on optimism.
+        let availability = try fields["availability"].map(bucket) ?? .over20
+        var spot = SizingSpec.Spot(
+            availability: availability, sensitivity: try fields["sensitivity"].map(bucket) ?? availability.worse,
+            noticeSeconds: try fields["notice"]?.duration(in: 0...3_600) ?? 120,
+            maxShare: try fields["maxShare"]?.fraction(in: 0...1) ?? 0.5)
+        if fields["discount"] != nil || fields["pricePerHour"] != nil {
+            switch try fields.oneOf(["discount", "pricePerHour"], "the spot price") {
+            case ("discount", let discount): spot.discount = try discount.fraction(in: 0...0.99)
+            case (_, let price): spot.pricePerHour = try price.number("an hourly price in USD", in: 0...1e6)
+            }
+        }
+        return spot
+    }
+
+    /// `tune: {target: [...]}`: targets for the first metric of the deployment's HPA.
+    private static func decodeTargets(_ value: ScenarioValue, deployment: DeploymentSpec) throws -> [Double] {
+        let fields = try value.mapping(allowed: ["target"])
+        let targetsValue = try fields.required("target", "HPA targets to try, e.g. [50%, 60%, 70%]")
+        guard case .hpa(let hpa)? = deployment.autoscaler?.policy, let metric = hpa.metrics.first else {
+            throw targetsValue.error("deployment '\(deployment.name)' has no HPA to tune (autoscaler: {hpa: …})")
+        }
+        let targets = try targetsValue.list().map { item in
+            metric.metric == .utilization
+                ? try item.fraction(in: 0.01...1) : try item.number("a target value per replica", in: 1e-9...1e12)
+        }
+        guard !targets.isEmpty else { throw targetsValue.expected("at least one target") }
+        return targets
     }
 }

@@ -107,4 +107,18 @@ import Testing
         #expect(page.contains("<details><summary>Scenario as run"))
         #expect(page.firstRange(of: "SLO not met")!.lowerBound < page.firstRange(of: "<svg")!.lowerBound)
     }
+
+    /// A size page: size.md's tables as HTML tables, its markup escaped, a bar per ranked alternative, a step per window.
+    @Test func aSizePageCarriesTheTablesBarsAndNeededCurve() {
+        let markdown = "# Sizing: x\n\n**a <b> fleet**: reserve `2`\n\n| # | cost |\n|---|---|\n| 1 | $5 |\n| 2 | $7 |\n"
+        let csv = "rank,cost_monthly_usd,cost_monthly_ci_low,cost_monthly_ci_high\n1,5,4,6\n2,7,,\n"
+        let html = SizeReport.html(markdown: markdown, alternatives: csv, needed: [1, 2, 3, 2])
+        #expect(html.contains("<h1>Sizing: x</h1>"))
+        #expect(html.contains("<strong>a &lt;b&gt; fleet</strong>: reserve <code>2</code>"))
+        #expect(html.contains("<tr><th>#</th><th>cost</th></tr>") && html.contains("<tr><td>2</td><td>$7</td></tr>"))
+        #expect(!html.contains("<td>---</td>"))
+        #expect(html.components(separatedBy: "class=\"bar\"").count - 1 == 2)
+        #expect(html.contains("data-points=\"4\""))
+        #expect(SimpleMarkdown.inline("a ** b") == "a ** b")
+    }
 }
