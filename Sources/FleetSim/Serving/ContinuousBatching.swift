@@ -152,6 +152,15 @@ final class ContinuousBatching: ServingEngine {
 
     // MARK: The replica's clock
 
+    /// How far short of a whole number of steps, in steps, still counts as the boundary. A boundary is scheduled at
+    /// phaseStart + k·step, rounded to a double; read back as (now − phaseStart) / step it can fall short of k by
+    /// that rounding, a few units in the last place of `now` over the step. A fixed 1e-9 covered it only while
+    /// ulp(now) / step stayed below 1e-9: past 2¹⁹ s (145.6 simulated hours) a 7 ms decode step read as k − 1
+    /// steps, the wake rescheduled itself at the same instant, and the run never ended.
+    static func stepSlack(_ now: Double, _ step: Double) -> Double {
+        1e-9 + 8 * now.ulp / step
+    }
+
     /// Makes `replica` look at its queue at its next step boundary (at once when it is idle).
     func nudge(_ replica: Int) {
         let now = timers.now
@@ -163,7 +172,7 @@ final class ContinuousBatching: ServingEngine {
         guard slots[replica].prefillEnds == nil else { return }  // it admits when the prefill ends
         let step = profile.decodeStep.seconds(sequences: slots[replica].running.count)
         let phaseStart = slots[replica].phaseStart
-        let boundary = phaseStart + (((now - phaseStart) / step) - 1e-9).rounded(.up) * step
+        let boundary = phaseStart + (((now - phaseStart) / step) - Self.stepSlack(now, step)).rounded(.up) * step
         if boundary < slots[replica].dueAt {
             schedule(replica, at: max(boundary, now))
         }
@@ -179,7 +188,7 @@ final class ContinuousBatching: ServingEngine {
             if now + 1e-12 >= end { finishPrefill(replica, at: now) }
         } else if !slots[replica].running.isEmpty {
             let step = profile.decodeStep.seconds(sequences: slots[replica].running.count)
-            let steps = Int(((now - slots[replica].phaseStart) / step + 1e-9).rounded(.down))
+            let steps = Int(((now - slots[replica].phaseStart) / step + Self.stepSlack(now, step)).rounded(.down))
             slots[replica].stepsDone += steps
             slots[replica].phaseStart += Double(steps) * step
         } else {

@@ -124,6 +124,8 @@ public enum SizingFiles {
                 ("observed", .number(objective.observedSeconds)),
                 ("attainment", .number(objective.attainment)),
                 ("attainmentLowerBound", .number(objective.lowerBound)),
+                ("judged", .string(objective.windowShare == nil ? "requests" : "windows")),
+                ("windowShare", .number(objective.windowShare)),
                 ("met", .bool(objective.met)),
             ]))
         })
@@ -332,8 +334,14 @@ public enum SizingFiles {
 
     private static func objectiveText(_ evaluation: SizingSearch.Evaluation) -> String {
         evaluation.objectives.map { objective in
+            let percentile = "p\(Quantities.shortest(objective.percentile * 100))"
+            if let share = objective.windowShare {
+                return "\(objective.name) \(percentile) ≤ \(Quantities.format(seconds: objective.thresholdSeconds)) in "
+                    + "\(String(format: "%.1f", objective.attainment * 100)) % of windows "
+                    + "(≥ \(Quantities.shortest(share * 100)) % \(objective.met ? "✓" : "✗"))"
+            }
             let observed = objective.observedSeconds.map { String(format: "%.2f s", $0) } ?? "–"
-            return "\(objective.name) p\(Quantities.shortest(objective.percentile * 100)) \(observed) "
+            return "\(objective.name) \(percentile) \(observed) "
                 + "(≤ \(Quantities.format(seconds: objective.thresholdSeconds)) \(objective.met ? "✓" : "✗"))"
         }.joined(separator: ", ")
     }

@@ -41,7 +41,10 @@ public enum SizingSearch {
         public var lowerBound: Double
         /// The observed percentile (replication mean), for reading against the threshold.
         public var observedSeconds: Double?
-        public var met: Bool { lowerBound >= percentile }
+        /// When judged per window (`perWindow`): the share of windows that must hold the percentile; `attainment`
+        /// and `lowerBound` are then shares of windows.
+        public var windowShare: Double?
+        public var met: Bool { lowerBound >= (windowShare ?? percentile) }
     }
 
     /// A fleet to buy: a reserved base under a term (or a savings plan over on demand), on demand above it, and
@@ -133,7 +136,12 @@ public enum SizingSearch {
             }
             counter.step("growth and spot what-ifs")
             for factor in spec.growth {
-                growth.append((factor, try await rerun(Self.scenario(spec, best.candidate, fleet: fleet, growth: factor))))
+                var evaluation = try await rerun(Self.scenario(spec, best.candidate, fleet: fleet, growth: factor))
+                // The plan bought stays as bought: the grown usage is settled under the same commitment.
+                if let plan = fleet.savingsPlan, let commitment = fleet.savingsBills.first?.commitmentPerHour {
+                    evaluation = settled(evaluation, under: plan, commitment: commitment, spec: spec).evaluation
+                }
+                growth.append((factor, evaluation))
             }
             if fleet.spot > 0, let availability = fleet.spotAvailability {
                 if let worse = spec.spot?.sensitivity, worse != availability {
@@ -276,18 +284,33 @@ public enum SizingSearch {
 
     /// `fleet`'s on-demand usage settled under a savings plan, at the commitment that minimises the mean bill.
     static func settled(_ fleet: Fleet, under plan: SizingSpec.SavingsPlan, spec: SizingSpec) -> Fleet {
-        let hours = spec.scenario.durationSeconds / 3_600
-        let lastHour = hours - (hours.rounded(.up) - 1)
-        let hourly = fleet.evaluation.onDemandHourly
-        let commitment = SavingsPlanBill.bestCommitment(hourly, discount: plan.discount, lastHourFraction: lastHour)
-        var settled = fleet
-        settled.savingsPlan = plan
-        settled.savingsBills = hourly.map {
-            SavingsPlanBill(hourly: $0, commitmentPerHour: commitment, discount: plan.discount, lastHourFraction: lastHour)
+        let commitment = SavingsPlanBill.bestCommitment(fleet.evaluation.onDemandHourly, discount: plan.discount,
+                                                        lastHourFraction: lastHourFraction(spec))
+        var settledFleet = fleet
+        settledFleet.savingsPlan = plan
+        (settledFleet.evaluation, settledFleet.savingsBills) = settled(fleet.evaluation, under: plan, commitment: commitment,
+                                                                       spec: spec)
+        return settledFleet
+    }
+
+    /// An evaluation's on-demand usage settled under a plan at `commitment`: the plan's bill (commitment charges
+    /// plus uncovered usage) replaces the on-demand bill it settles.
+    static func settled(
+        _ evaluation: Evaluation, under plan: SizingSpec.SavingsPlan, commitment: Double, spec: SizingSpec
+    ) -> (evaluation: Evaluation, bills: [SavingsPlanBill]) {
+        var evaluation = evaluation
+        let bills = evaluation.onDemandHourly.map {
+            SavingsPlanBill(hourly: $0, commitmentPerHour: commitment, discount: plan.discount,
+                            lastHourFraction: lastHourFraction(spec))
         }
-        // The plan's bill (commitment charges plus uncovered usage) replaces the on-demand bill it settles.
-        for (index, bill) in settled.savingsBills.enumerated() { settled.evaluation.costs[index].onDemand = bill.total }
-        return settled
+        for (index, bill) in bills.enumerated() { evaluation.costs[index].onDemand = bill.total }
+        return (evaluation, bills)
+    }
+
+    /// The share of its hour the horizon's last clock hour covers (a commitment is charged for that share).
+    static func lastHourFraction(_ spec: SizingSpec) -> Double {
+        let hours = spec.scenario.durationSeconds / 3_600
+        return hours - (hours.rounded(.up) - 1)
     }
 
     /// The fleet with as much spot as holds the objectives, up to the spot share allowed. Of k spot instances, as
@@ -447,7 +470,8 @@ public enum SizingSearch {
                                                  resources: resources, label: "a sizing run")
             counter.add()
             return (result, timeline.arrivals,
-                    SavingsPlanBill.hourly(timeline.onDemandCost, horizonSeconds: scenario.durationSeconds))
+                    SavingsPlanBill.hourly(timeline.onDemandCost, horizonSeconds: scenario.durationSeconds),
+                    timeline.windowsHolding(scenario.slo!, warmupSeconds: scenario.warmupSeconds))
         }
         let deployments = runs.map { $0.0.deployments[spec.deploymentIndex] }
         var objectives: [Objective] = []
@@ -459,13 +483,15 @@ public enum SizingSearch {
         ] {
             guard let objective else { continue }
             // A run with no request to judge meets nothing.
-            let values = attainment.map { $0 ?? 0 }
+            var values = attainment.map { $0 ?? 0 }
+            if spec.perWindow != nil { values = runs.map { objectiveName == "e2e" ? $0.3.e2e : $0.3.ttft } }
             let estimate = MeanEstimate(values, level: oneSidedLevel)
             let observedValues = observed.compactMap { $0 }
             objectives.append(Objective(
                 name: objectiveName, percentile: objective.percentile, thresholdSeconds: objective.thresholdSeconds,
                 attainment: estimate.mean, lowerBound: estimate.halfWidth.isFinite ? estimate.lower : estimate.mean,
-                observedSeconds: observedValues.isEmpty ? nil : observedValues.reduce(0, +) / Double(observedValues.count)))
+                observedSeconds: observedValues.isEmpty ? nil : observedValues.reduce(0, +) / Double(observedValues.count),
+                windowShare: spec.perWindow))
         }
         let windows = runs.map(\.1.count).max() ?? 0
         let arrivals = (0..<windows).map { window in
@@ -507,6 +533,7 @@ public enum SizingSearch {
         let deployment: String
         private(set) var arrivals: [Double] = []
         private(set) var onDemandCost: [(start: Double, end: Double, amount: Double)] = []
+        private(set) var rows: [TimelineRow] = []
 
         init(deployment: String) { self.deployment = deployment }
 
@@ -514,8 +541,36 @@ public enum SizingSearch {
             for row in rows where row.deployment == deployment {
                 arrivals.append(Double(row.arrivals))
                 onDemandCost.append((row.windowStartSeconds, row.windowEndSeconds, row.cost.onDemand))
+                self.rows.append(row)
             }
         }
+
+        /// The share of windows after the warm-up, among those with arrivals, in which each objective held: the
+        /// window's percentile within the threshold, and no more requests rejected, timed out or failed than the
+        /// percentile leaves room for (those have no latency, and would otherwise hide a window's misses).
+        func windowsHolding(_ slo: SLOSpec, warmupSeconds: Double) -> (e2e: Double, ttft: Double) {
+            let judged = rows.filter { $0.windowStartSeconds >= warmupSeconds && $0.arrivals > 0 }
+            func share(_ objective: SLOSpec.Objective?, _ summary: (TimelineRow) -> LatencySummary) -> Double {
+                guard let objective, !judged.isEmpty else { return 0 }
+                let holding = judged.filter { row in
+                    let lost = Double(row.rejected + row.timedOut + row.failed)
+                    guard lost <= (1 - objective.percentile) * Double(row.arrivals) else { return false }
+                    guard let value = Self.value(summary(row), at: objective.percentile) else { return lost == 0 && summary(row).count == 0 }
+                    return value <= objective.thresholdSeconds
+                }
+                return Double(holding.count) / Double(judged.count)
+            }
+            return (share(slo.e2e, \.e2e), share(slo.ttft, \.ttft))
+        }
+
+        /// The percentiles a timeline row keeps; nil for others (the loader refuses `perWindow` for them).
+        static func value(_ summary: LatencySummary, at percentile: Double) -> Double? {
+            let kept: [(Double, Double?)] = [(0.5, summary.p50), (0.9, summary.p90), (0.95, summary.p95),
+                                             (0.99, summary.p99), (0.999, summary.p999)]
+            return kept.first { abs($0.0 - percentile) < 1e-9 }?.1 ?? nil
+        }
+
+        static let windowPercentiles = [0.5, 0.9, 0.95, 0.99, 0.999]
 
         func fleetEvent(_ event: FleetEvent) {}
     }

@@ -20,6 +20,7 @@ import Foundation
 /// tune: {target: [50%, 60%, 70%]}     # optional: HPA targets to try for an autoscaled deployment
 /// replications: 5
 /// confidence: 95%
+/// perWindow: 99%                      # optional: each objective in 99 % of windows, not over all requests
 /// maxReplicas: 200
 /// growth: [1.25, 1.5, 2]
 /// ```
@@ -99,6 +100,9 @@ public struct SizingSpec: Sendable {
     public var replications: Int
     /// The one-sided confidence with which each objective must hold.
     public var confidence: Double
+    /// When set, each objective must hold in this share of timeline windows ("p99 TTFT ≤ 2 s in 99 % of windows")
+    /// instead of over all requests.
+    public var perWindow: Double?
     public var maxReplicas: Int
     public var growth: [Double]
 
@@ -111,7 +115,7 @@ public enum SizingLoader {
         let root = ScenarioValue(node: try ScenarioLoader.compose(path: path), file: path)
         let fields = try root.mapping(allowed: [
             "name", "scenario", "deployment", "candidates", "reserved", "savingsPlans", "spot", "tune", "replications",
-            "confidence", "maxReplicas", "growth",
+            "confidence", "perWindow", "maxReplicas", "growth",
         ])
         let name = try fields["name"]?.name()
             ?? ScenarioDecoder.sanitizedName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
@@ -161,6 +165,17 @@ public enum SizingLoader {
         let targets = try fields["tune"].map { try decodeTargets($0, deployment: base) } ?? []
         let replications = try fields["replications"]?.integer("a replication count", in: 1...1_000) ?? 5
         let confidence = try fields["confidence"]?.fraction(in: 0.5...0.999) ?? 0.95
+        let perWindow = try fields["perWindow"].map { value in
+            let share = try value.fraction(in: 0.01...1)
+            for (name, objective) in [("e2e", scenario.slo?.e2e), ("ttft", scenario.slo?.ttft)] {
+                guard let objective else { continue }
+                guard SizingSearch.WindowsObserved.windowPercentiles.contains(where: { abs($0 - objective.percentile) < 1e-9 }) else {
+                    throw value.error("the timeline keeps p50, p90, p95, p99 and p99.9 per window; the slo's \(name) "
+                        + "objective is p\(Quantities.shortest(objective.percentile * 100))")
+                }
+            }
+            return share
+        }
         let maxReplicas = try fields["maxReplicas"]?.integer("the largest fleet to try", in: 1...100_000) ?? 256
         let growth = try fields["growth"].map { value in
             try value.list().map { try $0.number("a traffic factor (1.5 is +50 %)", in: 0.01...100) }
@@ -168,7 +183,7 @@ public enum SizingLoader {
         return SizingSpec(
             name: name, file: path, scenarioPath: scenarioPath, scenario: scenario, deploymentIndex: deploymentIndex,
             candidates: candidates, terms: terms, savingsPlans: savingsPlans, spot: spot, targets: targets,
-            replications: replications, confidence: confidence,
+            replications: replications, confidence: confidence, perWindow: perWindow,
             maxReplicas: maxReplicas, growth: growth)
     }
 

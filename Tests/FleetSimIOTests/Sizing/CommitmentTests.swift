@@ -156,4 +156,53 @@ import Testing
         #expect(error?.line == 2 && error?.keyPath == keyPath, "\(error?.description ?? "")")
         #expect(error?.message.contains(words) == true, "\(error?.description ?? "")")
     }
+
+    /// Per-window objectives: deterministic arrivals at 2/s with constant 1 s service and a spike to 6/s for the 20
+    /// minutes from 01:00. Three replicas serve 2/s without a wait (e2e exactly 1 s) but not 6/s: 3,600 requests are
+    /// queued by 01:20 and drain at the spare 1/s for an hour, so the 10-minute windows from 01:00 to about 02:20 miss
+    /// an e2e p99 of 1.5 s and the others hold. The share of windows holding is counted from the timeline here, and
+    /// `size`'s per-window judgement must agree with it exactly.
+    @Test func perWindowObjectivesCountTheWindowsThatHold() async throws {
+        let scratch = try ScratchFolder()
+        let path = try SizingTests.write(scratch, scenario: """
+            duration: 4h
+            window: 10m
+            traffic:
+              rate: 2/s
+              arrivals: deterministic
+              spikes: [{at: 1h, duration: 20m, multiplier: 3}]
+            deployments:
+              model:
+                instance: {gpu: T4, gpus: 1, onDemand: 1}
+                service: {time: {constant: 1s}}
+                queue: {capacity: 100000}
+                pools: [{purchase: onDemand, count: 3}]
+            slo:
+              e2e: {p99: 1.5s}
+            """, sizing: "scenario: base.yaml\nreserved: []\nperWindow: 80%\nreplications: 1\ngrowth: []\n")
+        let spec = try SizingLoader.load(path: path)
+        let scenario = SizingSearch.scenario(spec, spec.candidates[0], fixed: 3)
+        let evaluation = try await SizingSearch.evaluate(scenario, spec: spec, replicas: 3, jobs: 1,
+                                                         resources: ResourceLimits(), counter: .init { _, _ in })
+        let observer = SizingSearch.WindowsObserved(deployment: "model")
+        _ = try Experiment.simulate(scenario, replication: 0, observer: observer,
+                                    limits: try ResourceLimits().simulationLimits(for: scenario, file: path, concurrentRuns: 1),
+                                    resources: ResourceLimits(), label: "a test run")
+        let missing = observer.rows.filter { ($0.e2e.p99 ?? 0) > 1.5 }.map { Int($0.windowStartSeconds / 600) }
+        #expect(!missing.isEmpty && missing.first == 6, "windows missing: \(missing)")
+        let objective = try #require(evaluation.objectives.first)
+        #expect(objective.windowShare == 0.8)
+        #expect(abs(objective.attainment - Double(24 - missing.count) / 24) < 1e-12, "\(objective.attainment), \(missing)")
+        #expect(objective.met == (objective.attainment >= 0.8))
+    }
+
+    @Test func perWindowNeedsAPercentileTheTimelineKeeps() throws {
+        let scratch = try ScratchFolder()
+        let path = try SizingTests.write(
+            scratch, scenario: SizingTests.exponentialService(duration: "1h", rate: "1/s", pricePerHour: 1, slo: "e2e: {p97: 2s}"),
+            sizing: "scenario: base.yaml\nperWindow: 99%\n")
+        let error = #expect(throws: ScenarioError.self) { _ = try SizingLoader.load(path: path) }
+        #expect(error?.line == 2 && error?.keyPath == "perWindow" && error?.message.contains("p97") == true,
+                "\(error?.description ?? "")")
+    }
 }

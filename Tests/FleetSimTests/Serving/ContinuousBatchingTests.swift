@@ -1,4 +1,4 @@
-import FleetSim
+@testable import FleetSim
 import FleetSimKernel
 import Foundation
 import Testing
@@ -132,5 +132,38 @@ import Testing
         let leastOutstanding = p99(.leastOutstanding), powerOfTwo = p99(.powerOfTwo), random = p99(.random)
         #expect(leastOutstanding < random, "p99 least-outstanding \(leastOutstanding) s vs random \(random) s")
         #expect(powerOfTwo < random, "p99 power-of-two \(powerOfTwo) s vs random \(random) s")
+    }
+
+    /// A step boundary scheduled at phaseStart + k·step reads back as k steps at any simulated time. With the former
+    /// fixed slack of 1e-9 steps, some boundaries past 2¹⁹ s read as k − 1 (checked below, so this test can fail),
+    /// and a replica rescheduled itself at the same instant for ever: a week-long run never ended.
+    @Test func stepBoundariesReadBackWholeAtLateTimes() {
+        let stream = RandomStream(seed: 11, source: "test")
+        var oldMisses = 0
+        for _ in 0..<20_000 {
+            let phaseStart = 524_288 * (1 + 7 * stream.uniform())
+            let step = 0.005 + 0.05 * stream.uniform()
+            let k = 1 + stream.index(below: 500)
+            let now = phaseStart + Double(k) * step
+            let read = Int(((now - phaseStart) / step + ContinuousBatching.stepSlack(now, step)).rounded(.down))
+            #expect(read == k, "phaseStart \(phaseStart), step \(step), k \(k): read \(read)")
+            if Int(((now - phaseStart) / step + 1e-9).rounded(.down)) != k { oldMisses += 1 }
+        }
+        #expect(oldMisses > 0)
+    }
+
+    /// The same end to end: 150 simulated hours of continuous batching at a 7 ms step end, and every request that
+    /// arrived has completed or is still in flight.
+    @Test(.timeLimit(.minutes(1))) func aRunPast2To19SecondsEnds() {
+        let profile = PerformanceProfile(
+            prefillTokensPerSecond: 10_000, prefillBaseSeconds: 0.005,
+            decodeStep: .linear(baseSeconds: 0.007, perSequenceSeconds: 0), maxConcurrency: 16)
+        let result = Self.run(
+            Fixtures.llmDeployment(replicas: 1, profile: profile),
+            Fixtures.llmTraffic(rate: 0.05, arrivals: .poisson, prompt: .constant(300), output: .constant(200)),
+            duration: 150 * 3_600)
+        let requests = result.deployments[0].requests
+        #expect(requests.arrived > 26_000)
+        #expect(requests.completed + requests.inFlightAtEnd == requests.arrived, "\(requests)")
     }
 }
