@@ -174,7 +174,7 @@ public enum SizingSearch {
             probes.append((n, evaluation.met))
             return evaluation.met
         }
-        // Doubling to the first fleet that meets the objectives, then bisection below it.
+        // Doubling to the first fleet that meets the objectives, then bisection below it (no replica meets none).
         var low = 0
         var high = 1
         while try await !probe(high) {
@@ -185,11 +185,11 @@ public enum SizingSearch {
             }
             high = min(high * 2, spec.maxReplicas)
         }
-        while high - low > 1 {
-            let mid = (low + high) / 2
-            if try await probe(mid) { high = mid } else { low = mid }
+        let smallest = try await bisect(holds: high, found: evaluations[high], misses: low) { n in
+            try await probe(n) ? evaluations[n] : nil
         }
-        let capacity = evaluations[high]!
+        high = smallest.count
+        let capacity = smallest.found!
         let needed = neededReplicas(capacity.arrivalsPerWindow, fleet: high)
         let autoscaled = spec.deployment.autoscaler != nil
         var fleets: [Fleet] = []
@@ -256,18 +256,7 @@ public enum SizingSearch {
             // holds the objectives (bisection up to the fixed fleet's size).
             var found = try await confirm(reserved)
             if found == nil, reserved < high, let atHigh = try await confirm(high) {
-                found = atHigh
-                var missed = reserved
-                var held = high
-                while held - missed > 1 {
-                    let mid = (missed + held) / 2
-                    if let fleetAtMid = try await confirm(mid) {
-                        found = fleetAtMid
-                        held = mid
-                    } else {
-                        missed = mid
-                    }
-                }
+                found = try await bisect(holds: high, found: atHigh, misses: reserved, probe: confirm).found
             }
             if let found { return found }
             // The autoscaler missed an objective whatever the floor: the fixed fleet that met them, which runs all the
@@ -346,20 +335,29 @@ public enum SizingSearch {
         }
         var found = try await holds(most)
         if found == nil {
-            var held = 0
-            var missed = most
-            while missed - held > 1 {
-                let mid = (held + missed) / 2
-                if let atMid = try await holds(mid) {
-                    found = atMid
-                    held = mid
-                } else {
-                    missed = mid
-                }
-            }
+            // No spot at all holds (the commitment's fleet met the objectives); it is not a spot fleet to offer.
+            found = try await bisect(holds: 0, found: nil, misses: most, probe: holds).found
         }
         guard let found, found.evaluation.cost.mean < fleet.evaluation.cost.mean else { return nil }
         return found
+    }
+
+    /// Bisection on a count where holding the objectives is monotone (increasing or decreasing in it): from a count
+    /// that holds (`found`: what it gave, nil when it was not run) and one that misses, halves the gap until they
+    /// are adjacent, and returns the count that holds nearest the miss with what the probe found there.
+    static func bisect<Found>(
+        holds: Int, found: Found?, misses: Int, probe: (Int) async throws -> Found?
+    ) async throws -> (count: Int, found: Found?) {
+        var (held, found, missed) = (holds, found, misses)
+        while abs(held - missed) > 1 {
+            let mid = (held + missed) / 2
+            if let atMid = try await probe(mid) {
+                (held, found) = (mid, atMid)
+            } else {
+                missed = mid
+            }
+        }
+        return (held, found)
     }
 
     /// Replicas needed per window: the load of each window against the fixed fleet that carries the busiest one.
@@ -380,198 +378,5 @@ public enum SizingSearch {
             reserved += 1
         }
         return reserved
-    }
-
-    // MARK: Scenarios
-
-    /// The base scenario with the candidate's instance and `fixed` on-demand replicas, no autoscaler.
-    static func scenario(_ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fixed: Int) -> Scenario {
-        var scenario = spec.scenario
-        var deployment = applied(candidate, to: spec.deployment)
-        deployment.pools = [PoolSpec(purchase: .onDemand, count: fixed, pricePerHour: candidate.instance.onDemandPerHour)]
-        deployment.placement = .ordered([])
-        deployment.autoscaler = nil
-        scenario.deployments[spec.deploymentIndex] = deployment
-        return scenario
-    }
-
-    /// The base scenario with a fleet to buy, its traffic scaled by `growth`.
-    static func scenario(
-        _ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fleet: Fleet, growth: Double = 1
-    ) -> Scenario {
-        var scenario = spec.scenario
-        var deployment = applied(candidate, to: spec.deployment)
-        let onDemandPrice = candidate.instance.onDemandPerHour
-        var pools: [PoolSpec] = []
-        // The base's own placement names its own pools; these are new ones.
-        deployment.placement = .ordered([])
-        if fleet.reserved > 0, let term = fleet.term {
-            pools.append(PoolSpec(purchase: .reserved, count: fleet.reserved, pricePerHour: term.price(for: candidate.instance)))
-        }
-        var spotPool: PoolSpec?
-        if fleet.spot > 0, let availability = fleet.spotAvailability, let spot = spec.spot,
-           let price = spot.price(for: candidate.instance) {
-            spotPool = spot.pool(count: fleet.spotFloor, min: fleet.autoscaled ? fleet.spotFloor : 0, max: fleet.spot,
-                                 price: price, bucket: availability)
-        }
-        if fleet.autoscaled {
-            // The autoscaler starts from the scenario's own initial count and moves the on-demand pool within
-            // bounds; spot, when there is any, is tried first, and on demand takes a request spot cannot fill.
-            let initial = max(spec.deployment.pools.reduce(0) { $0 + $1.count } - fleet.reserved - fleet.spotFloor,
-                              fleet.onDemandMin)
-            if let spotPool {
-                pools.append(spotPool)
-                deployment.placement = .ordered([pools.count - 1, pools.count])
-            }
-            pools.append(PoolSpec(purchase: .onDemand, count: initial, pricePerHour: onDemandPrice,
-                                  min: fleet.onDemandMin, max: fleet.onDemandMax))
-            if let target = fleet.target, case .hpa(var hpa)? = deployment.autoscaler?.policy, !hpa.metrics.isEmpty {
-                hpa.metrics[0].target = target
-                deployment.autoscaler!.policy = .hpa(hpa)
-            }
-        } else {
-            deployment.autoscaler = nil
-            if fleet.onDemandMin > 0 || (pools.isEmpty && spotPool == nil) {
-                pools.append(PoolSpec(purchase: .onDemand, count: fleet.onDemandMin, pricePerHour: onDemandPrice))
-            }
-            if let spotPool { pools.append(spotPool) }
-        }
-        deployment.pools = pools
-        scenario.deployments[spec.deploymentIndex] = deployment
-        if growth != 1 {
-            if scenario.traffic.trace != nil {
-                scenario.traffic.trace!.scale *= growth
-            } else {
-                scenario.traffic.ratePerSecond *= growth
-            }
-        }
-        return scenario
-    }
-
-    private static func applied(_ candidate: SizingSpec.Candidate, to deployment: DeploymentSpec) -> DeploymentSpec {
-        var deployment = deployment
-        deployment.instance = candidate.instance
-        deployment.profile = candidate.profile
-        deployment.profileID = candidate.profileID
-        return deployment
-    }
-
-    // MARK: Running
-
-    /// Runs the replications of one scenario and judges its objectives.
-    static func evaluate(
-        _ scenario: Scenario, spec: SizingSpec, replicas: Int, jobs: Int, resources: ResourceLimits, counter: RunCounter
-    ) async throws -> Evaluation {
-        let name = spec.deployment.name
-        let limits = try resources.simulationLimits(for: scenario, file: spec.file, concurrentRuns: min(jobs, spec.replications))
-        let runs = try await ParallelRuns.map(spec.replications, jobs: jobs) { replication in
-            let timeline = WindowsObserved(deployment: name)
-            let result = try Experiment.simulate(scenario, replication: replication, observer: timeline, limits: limits,
-                                                 resources: resources, label: "a sizing run")
-            counter.add()
-            return (result, timeline.arrivals,
-                    SavingsPlanBill.hourly(timeline.onDemandCost, horizonSeconds: scenario.durationSeconds),
-                    timeline.windowsHolding(scenario.slo!, warmupSeconds: scenario.warmupSeconds))
-        }
-        let deployments = runs.map { $0.0.deployments[spec.deploymentIndex] }
-        var objectives: [Objective] = []
-        let slo = scenario.slo!
-        let oneSidedLevel = 2 * spec.confidence - 1
-        for (objectiveName, objective, attainment, observed) in [
-            ("e2e", slo.e2e, deployments.map { $0.slo?.e2eAttainment }, deployments.map { $0.slo?.e2eObserved }),
-            ("ttft", slo.ttft, deployments.map { $0.slo?.ttftAttainment }, deployments.map { $0.slo?.ttftObserved }),
-        ] {
-            guard let objective else { continue }
-            // A run with no request to judge meets nothing.
-            var values = attainment.map { $0 ?? 0 }
-            if spec.perWindow != nil { values = runs.map { objectiveName == "e2e" ? $0.3.e2e : $0.3.ttft } }
-            let estimate = MeanEstimate(values, level: oneSidedLevel)
-            let observedValues = observed.compactMap { $0 }
-            objectives.append(Objective(
-                name: objectiveName, percentile: objective.percentile, thresholdSeconds: objective.thresholdSeconds,
-                attainment: estimate.mean, lowerBound: estimate.halfWidth.isFinite ? estimate.lower : estimate.mean,
-                observedSeconds: observedValues.isEmpty ? nil : observedValues.reduce(0, +) / Double(observedValues.count),
-                windowShare: spec.perWindow))
-        }
-        let windows = runs.map(\.1.count).max() ?? 0
-        let arrivals = (0..<windows).map { window in
-            runs.reduce(0.0) { $0 + ($1.1.indices.contains(window) ? $1.1[window] : 0) } / Double(runs.count)
-        }
-        return Evaluation(
-            replicas: replicas, objectives: objectives, costs: runs.map { $0.0.total.cost }, arrivalsPerWindow: arrivals,
-            onDemandHourly: runs.map(\.2), replicasMax: deployments.map(\.replicasMax).max() ?? 0)
-    }
-
-    /// Counts runs across threads, and says what the search is doing, for the status line and the summary.
-    final class RunCounter: @unchecked Sendable {
-        private let lock = NSLock()
-        private(set) var count = 0
-        private var doing = ""
-        private let progress: @Sendable (Int, String) -> Void
-
-        init(_ progress: @escaping @Sendable (Int, String) -> Void) { self.progress = progress }
-
-        func add() {
-            lock.lock()
-            count += 1
-            let (now, what) = (count, doing)
-            lock.unlock()
-            progress(now, what)
-        }
-
-        func step(_ what: String) {
-            lock.lock()
-            doing = what
-            let now = count
-            lock.unlock()
-            progress(now, what)
-        }
-    }
-
-    /// Keeps one deployment's arrivals and on-demand spend per timeline window.
-    final class WindowsObserved: SimulationObserver {
-        let deployment: String
-        private(set) var arrivals: [Double] = []
-        private(set) var onDemandCost: [(start: Double, end: Double, amount: Double)] = []
-        private(set) var rows: [TimelineRow] = []
-
-        init(deployment: String) { self.deployment = deployment }
-
-        func windowClosed(_ rows: [TimelineRow]) {
-            for row in rows where row.deployment == deployment {
-                arrivals.append(Double(row.arrivals))
-                onDemandCost.append((row.windowStartSeconds, row.windowEndSeconds, row.cost.onDemand))
-                self.rows.append(row)
-            }
-        }
-
-        /// The share of windows after the warm-up, among those with arrivals, in which each objective held: the
-        /// window's percentile within the threshold, and no more requests rejected, timed out or failed than the
-        /// percentile leaves room for (those have no latency, and would otherwise hide a window's misses).
-        func windowsHolding(_ slo: SLOSpec, warmupSeconds: Double) -> (e2e: Double, ttft: Double) {
-            let judged = rows.filter { $0.windowStartSeconds >= warmupSeconds && $0.arrivals > 0 }
-            func share(_ objective: SLOSpec.Objective?, _ summary: (TimelineRow) -> LatencySummary) -> Double {
-                guard let objective, !judged.isEmpty else { return 0 }
-                let holding = judged.filter { row in
-                    let lost = Double(row.rejected + row.timedOut + row.failed)
-                    guard lost <= (1 - objective.percentile) * Double(row.arrivals) else { return false }
-                    guard let value = Self.value(summary(row), at: objective.percentile) else { return lost == 0 && summary(row).count == 0 }
-                    return value <= objective.thresholdSeconds
-                }
-                return Double(holding.count) / Double(judged.count)
-            }
-            return (share(slo.e2e, \.e2e), share(slo.ttft, \.ttft))
-        }
-
-        /// The percentiles a timeline row keeps; nil for others (the loader refuses `perWindow` for them).
-        static func value(_ summary: LatencySummary, at percentile: Double) -> Double? {
-            let kept: [(Double, Double?)] = [(0.5, summary.p50), (0.9, summary.p90), (0.95, summary.p95),
-                                             (0.99, summary.p99), (0.999, summary.p999)]
-            return kept.first { abs($0.0 - percentile) < 1e-9 }?.1 ?? nil
-        }
-
-        static let windowPercentiles = [0.5, 0.9, 0.95, 0.99, 0.999]
-
-        func fleetEvent(_ event: FleetEvent) {}
     }
 }

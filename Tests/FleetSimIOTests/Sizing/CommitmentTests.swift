@@ -71,25 +71,9 @@ import Testing
     /// against 1 on demand and at most half the fleet on spot, the cheapest fleet puts 5 of the 10 on spot; the same
     /// fleet without them (5 replicas for a load of 8) cannot meet the objective, and `size` says so.
     @Test func spotTakesTheLargestShareThatHoldsAndSaysWhatRestsOnIt() async throws {
-        let threshold = (SizingTests.quantile(0.99, servers: 10, arrivalRate: 8)
-            * SizingTests.quantile(0.99, servers: 9, arrivalRate: 8)).squareRoot()
         let scratch = try ScratchFolder()
-        let path = try SizingTests.write(scratch, scenario: """
-            name: mmc
-            seed: 3
-            duration: 4h
-            window: 30m
-            warmup: 10m
-            traffic: {rate: 8/s}
-            deployments:
-              model:
-                instance: {gpu: T4, gpus: 1, onDemand: 1}
-                service: {time: {exponential: {mean: 1s}}}
-                queue: {capacity: 100000}
-                pools: [{purchase: onDemand, count: 1}]
-            slo:
-              e2e: {p99: \(String(format: "%.4f", threshold))s}
-            """, sizing: """
+        let path = try SizingTests.write(scratch, scenario: SizingTests.erlangC(arrivalRate: 8, answer: 10),
+                                         sizing: """
             scenario: base.yaml
             reserved: []
             spot: {availability: <5%, pricePerHour: 0.3, maxShare: 50%}

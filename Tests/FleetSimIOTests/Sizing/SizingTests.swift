@@ -48,20 +48,13 @@ import Testing
         """
     }
 
-    static func write(_ scratch: ScratchFolder, scenario: String, sizing: String) throws -> String {
-        _ = try scratch.write("base.yaml", scenario)
-        return try scratch.write("size.yaml", sizing)
-    }
-
-    /// Exponential service (mean 1 s) on a fixed on-demand fleet with a central queue is M/M/c. For each load the
-    /// threshold sits between the closed-form p99 at the answer c₀ and at c₀ − 1 (their geometric mean), where the
-    /// attainments differ by at least 0.4 points: `size` must find c₀ and have seen c₀ − 1 miss.
-    @Test(arguments: [(3.5, 5), (8.0, 10), (16.0, 18)])
-    func findsTheErlangCFleet(_ lambda: Double, _ answer: Int) async throws {
-        let threshold = (Self.quantile(0.99, servers: answer, arrivalRate: lambda)
-            * Self.quantile(0.99, servers: answer - 1, arrivalRate: lambda)).squareRoot()
-        let scratch = try ScratchFolder()
-        let path = try Self.write(scratch, scenario: """
+    /// Exponential service (mean 1 s) on a fixed on-demand fleet with a central queue, 4 hours at `arrivalRate`: M/M/c.
+    /// The e2e p99 threshold sits between the closed-form p99 at `answer` replicas and at one fewer (their geometric
+    /// mean), where the attainments differ by at least 0.4 points, so `answer` is the smallest fleet that meets it.
+    static func erlangC(arrivalRate lambda: Double, answer: Int) -> String {
+        let threshold = (quantile(0.99, servers: answer, arrivalRate: lambda)
+            * quantile(0.99, servers: answer - 1, arrivalRate: lambda)).squareRoot()
+        return """
             name: mmc
             seed: 3
             duration: 4h
@@ -76,7 +69,21 @@ import Testing
                 pools: [{purchase: onDemand, count: 1}]
             slo:
               e2e: {p99: \(String(format: "%.4f", threshold))s}
-            """, sizing: "scenario: base.yaml\nreserved: []\nreplications: 5\nmaxReplicas: 64\ngrowth: []\n")
+            """
+    }
+
+    static func write(_ scratch: ScratchFolder, scenario: String, sizing: String) throws -> String {
+        _ = try scratch.write("base.yaml", scenario)
+        return try scratch.write("size.yaml", sizing)
+    }
+
+    /// An M/M/c fleet (`erlangC`) whose threshold lies between the closed-form p99 at the answer c₀ and at c₀ − 1:
+    /// `size` must find c₀ and have seen c₀ − 1 miss.
+    @Test(arguments: [(3.5, 5), (8.0, 10), (16.0, 18)])
+    func findsTheErlangCFleet(_ lambda: Double, _ answer: Int) async throws {
+        let scratch = try ScratchFolder()
+        let path = try Self.write(scratch, scenario: Self.erlangC(arrivalRate: lambda, answer: answer),
+                                  sizing: "scenario: base.yaml\nreserved: []\nreplications: 5\nmaxReplicas: 64\ngrowth: []\n")
         let outcome = try await SizingSearch.run(try SizingLoader.load(path: path), jobs: 2)
         let result = try #require(outcome.recommendation)
         #expect(result.capacity?.replicas == answer, "probes \(result.probes)")
