@@ -49,6 +49,8 @@ final class APIDeployment: Deployment {
 
     var inFlight: Int { answering + waitingToRetry }
 
+    var servingSlots: Int { 0 }
+
     func start() {}
 
     func arrive(_ request: Request) {

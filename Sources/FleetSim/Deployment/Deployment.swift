@@ -12,6 +12,9 @@ protocol Deployment: AnyObject {
     var recorder: Recorder { get }
     /// Requests queued or being served.
     var inFlight: Int { get }
+    /// Requests the replicas taking new work can serve at once (their batch or concurrency limit, summed); 0 for
+    /// deployments without replicas. What a router balancing by free capacity weighs.
+    var servingSlots: Int { get }
     /// Writes the fleet present at time 0 and sets the first timers.
     func start()
     func arrive(_ request: Request)

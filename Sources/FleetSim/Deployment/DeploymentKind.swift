@@ -101,7 +101,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 }
 
-/// A router: each request goes to the first rule that matches it, to one of its targets by share.
+/// A router: each request goes to the first rule that matches it, to one of its targets by share or by free capacity.
 public struct RouterSpec: Sendable, Equatable {
     public var rules: [RouteRule]
     /// The classifier that scores difficulty, when a rule reads the score: its latency is added to every request's,
@@ -137,13 +137,27 @@ public struct RouteRule: Sendable, Equatable {
         }
     }
 
+    /// How a rule with several targets picks one.
+    public enum Balance: String, Sendable, Equatable, CaseIterable {
+        /// Drawn at random by the targets' shares.
+        case share
+        /// The target whose replicas have the most of their serving slots free: the least requests held (queued
+        /// or in service) per slot of its replicas taking work, counting the request being placed, so that an idle
+        /// larger tier comes before an idle smaller one. Tiers of different instance types behind one router
+        /// (heterogeneous serving): a faster tier frees its slots sooner and so takes more of the load. Targets
+        /// must be replica deployments.
+        case freeCapacity
+    }
+
     /// Every condition set must hold; a rule with none matches every request.
     public var condition: RouteCondition
     public var targets: [Target]
+    public var balance: Balance
 
-    public init(condition: RouteCondition = RouteCondition(), targets: [Target]) {
+    public init(condition: RouteCondition = RouteCondition(), targets: [Target], balance: Balance = .share) {
         self.condition = condition
         self.targets = targets
+        self.balance = balance
     }
 }
 

@@ -23,6 +23,8 @@ final class ReplicaDeployment: Deployment {
     let placement: Placement
     let meter: Meter
     let engine: any ServingEngine
+    /// Requests one replica serves at once: its maximum concurrency (continuous batching) or batch size.
+    let slotsPerReplica: Int
     let control: ControlLoop?
     /// The replicas the managed pools should hold: the autoscaler's count less the others' live instances, or, for a
     /// fixed fleet, the managed pools' counts (reclaimed instances are replaced).
@@ -55,10 +57,12 @@ final class ReplicaDeployment: Deployment {
         switch spec.batching {
         case .continuous:
             guard let profile = spec.profile else { preconditionFailure("continuous batching without a profile") }
+            slotsPerReplica = profile.maxConcurrency
             engine = ContinuousBatching(
                 spec: spec, profile: profile, router: makeRouter(spec.routing, stream: stream("routing")),
                 tracksLoad: tracksLoad, fleet: fleet, recorder: recorder, timers: context.timers())
         case .window(let windowSeconds, let maxBatch):
+            slotsPerReplica = maxBatch
             engine = WindowBatching(
                 spec: spec, windowSeconds: windowSeconds, maxBatch: maxBatch, serviceStream: stream("service"),
                 tracksLoad: tracksLoad, fleet: fleet, recorder: recorder, timers: context.timers())
@@ -78,6 +82,8 @@ final class ReplicaDeployment: Deployment {
         let load = engine.load
         return load.queued + load.inService
     }
+
+    var servingSlots: Int { fleet.active.count * slotsPerReplica }
 
     func start() {
         for pool in spec.pools where pool.count > 0 {

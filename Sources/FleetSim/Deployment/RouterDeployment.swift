@@ -1,8 +1,8 @@
 import FleetSimKernel
 
 /// A router in front of tiers: each request goes to the first rule that matches it (by class, prompt length or
-/// difficulty) and, among that rule's targets, to one drawn by share. It holds nothing: a request passes it at once,
-/// carrying the classifier's latency on when a rule reads the difficulty.
+/// difficulty) and, among that rule's targets, to one drawn by share or to the one with the most free capacity. It
+/// holds nothing: a request passes it at once, carrying the classifier's latency on when a rule reads the difficulty.
 ///
 /// The classifier's latency is added to the request's latency rather than delaying its arrival at the tier; for a
 /// constant latency that is exact, since delaying every arrival by the same time leaves the tier's queueing as it was.
@@ -13,6 +13,7 @@ final class RouterDeployment: Deployment {
         var classes: Set<Int32>?
         var targets: [Int]
         var cumulativeShares: [Double]
+        var balance: RouteRule.Balance
     }
 
     let spec: DeploymentSpec
@@ -37,13 +38,16 @@ final class RouterDeployment: Deployment {
             return CompiledRule(
                 condition: rule.condition, classes: rule.condition.classes.map { Set($0.compactMap { classIndex[$0] }) },
                 targets: rule.targets.map { context.path.index(of: $0.name) },
-                cumulativeShares: rule.targets.map { running += $0.share / total; return running })
+                cumulativeShares: rule.targets.map { running += $0.share / total; return running },
+                balance: rule.balance)
         }
         shareStream = context.stream("route.\(spec.name)")
         agenda = context.agenda
     }
 
     var inFlight: Int { 0 }
+
+    var servingSlots: Int { 0 }
 
     func start() {}
 
@@ -71,10 +75,30 @@ final class RouterDeployment: Deployment {
     private func target(of request: Request) -> Int {
         for rule in rules where matches(rule, request) {
             guard rule.targets.count > 1 else { return rule.targets[0] }
+            if rule.balance == .freeCapacity { return leastHeldPerSlot(rule.targets) }
             let u = shareStream.uniform()
             return rule.targets[rule.cumulativeShares.firstIndex { u < $0 } ?? rule.targets.count - 1]
         }
         preconditionFailure("no route matched in \(spec.name); the decoder requires a final rule without conditions")
+    }
+
+    /// The target with the fewest requests held per serving slot once this one is added (ties: the first listed);
+    /// when no target has a replica taking work, the one holding the fewest, where the request waits for a replica.
+    /// A scan of the rule's targets, a handful of tiers.
+    private func leastHeldPerSlot(_ targets: [Int]) -> Int {
+        var best = targets[0]
+        var bestLoad = Double.infinity
+        var fewestHeld = (target: targets[0], held: Int.max)
+        for target in targets {
+            let tier = path.deployments[target]
+            let held = tier.inFlight
+            if held < fewestHeld.held { fewestHeld = (target, held) }
+            let slots = tier.servingSlots
+            guard slots > 0 else { continue }
+            let load = Double(held + 1) / Double(slots)
+            if load < bestLoad { (best, bestLoad) = (target, load) }
+        }
+        return bestLoad.isFinite ? best : fewestHeld.target
     }
 
     private func matches(_ rule: CompiledRule, _ request: Request) -> Bool {

@@ -28,7 +28,10 @@ extension ScenarioEncoder {
             if let prompt = rule.condition.promptTokens { when.append(("promptTokens", threshold(prompt))) }
             if let difficulty = rule.condition.difficulty { when.append(("difficulty", threshold(difficulty))) }
             if !when.isEmpty { fields.append(("when", flow(when))) }
-            if rule.targets.count == 1 && rule.targets[0].share == 1 {
+            if rule.balance == .freeCapacity {
+                fields.append(("to", Node(rule.targets.map { Node($0.name) }, Tag(.implicit), .flow)))
+                fields.append(("balance", Node(rule.balance.rawValue)))
+            } else if rule.targets.count == 1 && rule.targets[0].share == 1 {
                 fields.append(("to", Node(rule.targets[0].name)))
             } else {
                 fields.append(("to", flow(rule.targets.map { ($0.name, number($0.share)) })))

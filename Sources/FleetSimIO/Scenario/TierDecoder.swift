@@ -105,7 +105,7 @@ struct TierDecoder {
     }
 
     private func decodeRule(_ value: ScenarioValue) throws -> RouteRule {
-        let fields = try value.mapping(allowed: ["when", "to"])
+        let fields = try value.mapping(allowed: ["when", "to", "balance"])
         var condition = RouteCondition()
         if let whenValue = fields["when"] {
             let when = try whenValue.mapping(allowed: ["class", "promptTokens", "difficulty"])
@@ -116,7 +116,31 @@ struct TierDecoder {
             condition.promptTokens = try when["promptTokens"].map { try decodeThreshold($0, unit: "a token count") }
             condition.difficulty = try when["difficulty"].map { try decodeThreshold($0, unit: "a difficulty score") }
         }
-        let toValue = try fields.required("to", "a deployment, or shares such as {small: 60%, big: 40%}")
+        let toValue = try fields.required(
+            "to", "a deployment, shares such as {small: 60%, big: 40%}, or a list with 'balance: freeCapacity'")
+        var balance = RouteRule.Balance.share
+        if let balanceValue = fields["balance"] {
+            guard let chosen = RouteRule.Balance(rawValue: try balanceValue.string()) else {
+                throw balanceValue.expected("one of \(RouteRule.Balance.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            balance = chosen
+        }
+        if balance == .freeCapacity {
+            guard case .sequence = toValue.node else {
+                throw toValue.expected("a list of the deployments to balance across, such as [h100, a100]")
+            }
+            let items = try toValue.list()
+            guard items.count >= 2 else { throw toValue.expected("at least two deployments to balance across") }
+            let names = try items.map { try $0.name() }
+            if let repeated = names.indices.first(where: { names[..<$0].contains(names[$0]) }) {
+                throw items[repeated].error("'\(names[repeated])' is listed twice")
+            }
+            return RouteRule(condition: condition, targets: names.map { RouteRule.Target(name: $0) }, balance: .freeCapacity)
+        }
+        if case .sequence = toValue.node {
+            throw toValue.error("a list of targets is balanced by free capacity: add 'balance: freeCapacity', or give "
+                + "shares such as {small: 60%, big: 40%}")
+        }
         return RouteRule(condition: condition, targets: try decodeTargets(toValue))
     }
 
@@ -236,6 +260,11 @@ struct TierDecoder {
                 guard name != deployment.name else {
                     throw target.error("'\(name)' hands requests on to itself")
                 }
+                if key == Self.balancedRoute, let tier = deployments.first(where: { $0.name == name }), !tier.isReplicas {
+                    throw target.error("'\(name)' is \(tier.kind.name == "api" ? "a per-token API" : "a router"): "
+                        + "balancing by free capacity weighs replicas' serving slots, so every target must be a "
+                        + "deployment on replicas")
+                }
             }
         }
         let scenario = Scenario(
@@ -246,6 +275,8 @@ struct TierDecoder {
         }
     }
 
+    private static let balancedRoute = "a route balanced by free capacity"
+
     /// The values naming hand-off targets in one deployment's mapping, with the key that holds each.
     private static func handOffValues(_ fields: ScenarioMapping) throws -> [(String, String, ScenarioValue)] {
         var found: [(String, String, ScenarioValue)] = []
@@ -254,6 +285,8 @@ struct TierDecoder {
                 guard let to = (try? rule.mapping(allowed: []))?["to"] else { continue }
                 if to.scalarText != nil {
                     found.append(("a route", try to.name(), to))
+                } else if case .sequence = to.node, let items = try? to.list() {
+                    found += try items.map { (Self.balancedRoute, try $0.name(), $0) }
                 } else if let shares = try? to.mapping(allowed: []) {
                     found += shares.entries.map { ("a route", $0.key, $0.value) }
                 }

@@ -124,4 +124,55 @@ import Testing
         }
         #expect(negative?.keyPath == "traffic.trace.prefixCache.capacity", "\(negative?.description ?? "")")
     }
+
+    /// Tiers of two instance types behind one router balanced by free capacity: the list reads and round-trips;
+    /// each mistake is located.
+    static let mixed = """
+        duration: 1h
+        traffic:
+          rate: 5/s
+          classes:
+            - {name: chat, deployment: front, promptTokens: 800, outputTokens: 150}
+        deployments:
+          front:
+            router:
+              rules:
+                - {to: [h100, a100], balance: freeCapacity}
+          h100:
+            instance: aws/p5.48xlarge
+            model: llama2-70b/h100x8
+            batching: {mode: continuous}
+            pools: [{purchase: onDemand, count: 2}]
+          a100:
+            instance: aws/p4de.24xlarge
+            model: llama2-70b/a100x8
+            batching: {mode: continuous}
+            pools: [{purchase: onDemand, count: 3}]
+          mini:
+            api: {model: openai/gpt-4o-mini}
+        """
+
+    @Test func aBalancedRouteReadsAndRoundTrips() throws {
+        let scenario = try Self.decode(Self.mixed)
+        guard case .router(let router) = scenario.deployments[0].kind else { Issue.record("front is not a router"); return }
+        #expect(router.rules[0].balance == .freeCapacity && router.rules[0].targets.map(\.name) == ["h100", "a100"])
+        #expect(try Self.decode(try ScenarioEncoder.yaml(scenario)) == scenario)
+    }
+
+    @Test(arguments: [
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100, a100]", "deployments.front.router.rules[0].to", "add 'balance: freeCapacity'"),
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100], balance: freeCapacity", "deployments.front.router.rules[0].to", "at least two"),
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100, h100], balance: freeCapacity", "deployments.front.router.rules[0].to[1]", "listed twice"),
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100, a100], balance: fastest", "deployments.front.router.rules[0].balance", "share, freeCapacity"),
+        ("to: [h100, a100], balance: freeCapacity", "to: {h100: 50%, a100: 50%}, balance: freeCapacity", "deployments.front.router.rules[0].to", "a list of the deployments"),
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100, mini], balance: freeCapacity", "deployments.front.router.rules[0].to[1]", "a per-token API"),
+        ("to: [h100, a100], balance: freeCapacity", "to: [h100, a10], balance: freeCapacity", "deployments.front.router.rules[0].to[1]", "did you mean 'a100'"),
+    ])
+    func balancedRouteMistakesAreLocated(_ original: String, _ replacement: String, _ keyPath: String, _ words: String) throws {
+        let error = #expect(throws: ScenarioError.self) {
+            _ = try Self.decode(Self.mixed.replacingOccurrences(of: original, with: replacement))
+        }
+        #expect(error?.line == 10 && error?.keyPath == keyPath, "\(error?.description ?? "")")
+        #expect(error?.message.contains(words) == true, "\(error?.description ?? "")")
+    }
 }
