@@ -83,7 +83,8 @@ public enum SizingFiles {
             ("autoscaler", .string(autoscalerText(fleet, spec))),
         ])
         members.append(("recommendation", .object([
-            ("deployments", .object([(spec.deployment.name, deployment)])),
+            ("deployments", .object(best.candidate.isMix
+                ? mixDeploymentsJSON(fleet, best.candidate, spec) : [(spec.deployment.name, deployment)])),
             ("cost", .object([
                 ("horizon", scaled { $0 }),
                 ("monthly", scaled { perMonth($0, spec) }),
@@ -104,8 +105,9 @@ public enum SizingFiles {
                          ("objectives", objectivesJSON(evaluation))])
             })),
             ("capacity", .object([
-                ("fixedReplicas", .integer(best.capacity?.replicas ?? 0)),
+                ("fixedReplicas", .integer(best.capacity?.replicas ?? fleet.tiers.reduce(0) { $0 + $1.count })),
                 ("neededReplicas", .array(best.needed.map { .integer($0) })),
+                ("mixBoundary", best.mix.map { mix in .array(mix.boundary.map { .array($0.map { .integer($0) }) }) } ?? .null),
             ])),
         ])))
         members.append(("growth", .array(outcome.growth.map { factor, evaluation in
@@ -114,6 +116,31 @@ public enum SizingFiles {
                      ("objectives", objectivesJSON(evaluation))])
         })))
         return .object(members)
+    }
+
+    /// A mix's deployments: the router in the sized deployment's place, and one fixed tier per instance type (the
+    /// names recommended.yaml gives them).
+    private static func mixDeploymentsJSON(
+        _ fleet: SizingSearch.Fleet, _ candidate: SizingSpec.Candidate, _ spec: SizingSpec
+    ) -> [(String, JSONValue)] {
+        let scenario = SizingSearch.scenario(spec, candidate, fleet: fleet)
+        let tierNames = scenario.deployments.dropFirst(spec.deploymentIndex + 1).map(\.name)
+        var entries: [(String, JSONValue)] = [(spec.deployment.name, .object([
+            ("router", .object([("balance", .string(RouteRule.Balance.freeCapacity.rawValue)),
+                                ("to", .array(tierNames.map(JSONValue.string)))])),
+        ]))]
+        for (name, (member, tier)) in zip(tierNames, zip(candidate.members, fleet.tiers)) {
+            entries.append((name, .object([
+                ("instance", .string(member.instance.name ?? member.label)),
+                ("model", member.profileID.map(JSONValue.string) ?? .null),
+                ("reserved", .object([("count", .integer(tier.reserved)),
+                                      ("term", tier.reserved > 0 ? fleet.term.map { .string($0.name) } ?? .null : .null)])),
+                ("onDemand", .object([("min", .integer(tier.onDemand)), ("max", .integer(tier.onDemand))])),
+                ("spot", .object([("max", .integer(0))])),
+                ("autoscaler", .string(autoscalerText(fleet, spec))),
+            ])))
+        }
+        return entries
     }
 
     private static func objectivesJSON(_ evaluation: SizingSearch.Evaluation) -> JSONValue {
@@ -137,6 +164,11 @@ public enum SizingFiles {
             return (fleet.savingsBills.first?.commitmentPerHour ?? 0) * plan.hours * plan.upfrontShare
         }
         guard let term = fleet.term else { return 0 }
+        if candidate.isMix {
+            return zip(candidate.members, fleet.tiers).reduce(0) {
+                $0 + Double($1.1.reserved) * term.price(for: $1.0.instance) * term.hours * term.upfrontShare
+            }
+        }
         return Double(fleet.reserved) * term.price(for: candidate.instance) * term.hours * term.upfrontShare
     }
 
@@ -161,7 +193,7 @@ public enum SizingFiles {
     static func alternativesCSV(_ outcome: SizingSearch.Outcome) -> String {
         let spec = outcome.spec
         var text = "rank,instance,model,term,reserved,savings_plan_per_hour,on_demand_min,on_demand_max,spot,"
-            + "spot_availability,autoscaled,hpa_target,fixed_replicas,"
+            + "spot_availability,autoscaled,hpa_target,fixed_replicas,mix_counts,"
             + "cost_monthly_usd,cost_monthly_ci_low,cost_monthly_ci_high,"
             + "vs_best_monthly_usd,vs_best_ci_low,vs_best_ci_high,objectives_met"
             + spec.scenario.sloNames.map { ",\($0)_attainment,\($0)_observed_s" }.joined() + "\n"
@@ -171,10 +203,11 @@ public enum SizingFiles {
             replicas: 0, objectives: [], costs: [], arrivalsPerWindow: [], replicasMax: 0)
         for (result, fleet) in rows {
             rank += 1
-            var cells = [String(rank), CSVFormat.text(result.candidate.instance.name ?? result.candidate.label),
-                         result.candidate.profileID ?? ""]
+            let types = result.candidate.isMix ? result.candidate.members : [result.candidate]
+            var cells = [String(rank), CSVFormat.text(types.map { $0.instance.name ?? $0.label }.joined(separator: " + ")),
+                         CSVFormat.text(types.map { $0.profileID ?? "" }.joined(separator: result.candidate.isMix ? " + " : ""))]
             guard let fleet else {
-                cells += ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "false"]
+                cells += ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "false"]
                 cells += spec.scenario.sloNames.flatMap { _ in ["", ""] }
                 text += cells.joined(separator: ",") + "\n"
                 continue
@@ -184,7 +217,9 @@ public enum SizingFiles {
                       CSVFormat.cell(fleet.savingsBills.first?.commitmentPerHour),
                       String(fleet.onDemandMin), String(fleet.onDemandMax), String(fleet.spot),
                       fleet.spotAvailability.map { CSVFormat.text($0.rawValue) } ?? "",
-                      String(fleet.autoscaled), CSVFormat.cell(fleet.target), String(result.capacity?.replicas ?? 0),
+                      String(fleet.autoscaled), CSVFormat.cell(fleet.target),
+                      String(result.capacity?.replicas ?? fleet.tiers.reduce(0) { $0 + $1.count }),
+                      CSVFormat.text(fleet.tiers.map { String($0.count) }.joined(separator: " + ")),
                       CSVFormat.cell(perMonth(cost.mean, spec)),
                       CSVFormat.cell(cost.interval.map { perMonth($0.lower, spec) }),
                       CSVFormat.cell(cost.interval.map { perMonth($0.upper, spec) })]
@@ -239,7 +274,7 @@ public enum SizingFiles {
         // A fixed fleet's cost does not vary between replications: no interval to quote.
         let (low, high) = (money(perMonth(cost.lower, spec)), money(perMonth(cost.upper, spec)))
         let interval = cost.halfWidth.isFinite && low != high ? " (95 % interval \(low)–\(high))" : ""
-        lines.append("**\(best.candidate.label): \(fleetText(fleet, spec)); about \(money(perMonth(cost.mean, spec))) a month**"
+        lines.append("**\(best.candidate.label): \(fleetText(fleet, best.candidate, spec)); about \(money(perMonth(cost.mean, spec))) a month**"
             + "\(interval), meeting \(objectiveText(fleet.evaluation)) with \(Int(spec.confidence * 100)) % confidence over "
             + "\(spec.replications) replications.")
         let upfrontPaid = upfront(fleet, best.candidate)
@@ -256,13 +291,18 @@ public enum SizingFiles {
                 + (fleet.savingsBills.isEmpty ? "" : "; of the plan's commitment, "
                     + "\(money(perMonth(mean(fleet.savingsBills.map(\.waste)), spec))) a month goes unused") + "."]
         }
-        lines += ["", "The smallest fixed fleet that meets the objectives is \(best.capacity!.replicas) replicas "
-            + "(tried: \(best.probes.map { "\($0.replicas)\($0.met ? " ✓" : " ✗")" }.joined(separator: ", "))).", ""]
+        if let mix = best.mix {
+            lines += ["", mixSearchText(mix, best.candidate), ""]
+        } else {
+            lines += ["", "The smallest fixed fleet that meets the objectives is \(best.capacity!.replicas) replicas "
+                + "(tried: \(best.probes.map { "\($0.replicas)\($0.met ? " ✓" : " ✗")" }.joined(separator: ", "))).", ""]
+        }
         lines += ["| # | candidate | commitment | reserved | on demand | spot | cost / month | objectives |",
                   "|---|---|---|---|---|---|---|---|"]
         for (index, (result, fleet)) in ranked(outcome).enumerated() {
             guard let option = fleet else {
-                lines.append("| \(index + 1) | \(result.candidate.label) | – | – | – | – | infeasible up to \(spec.maxReplicas) | – |")
+                let why = result.mix?.remark ?? "infeasible up to \(spec.maxReplicas)"
+                lines.append("| \(index + 1) | \(result.candidate.label) | – | – | – | – | \(why) | – |")
                 continue
             }
             do {
@@ -274,15 +314,24 @@ public enum SizingFiles {
                     "savings plan \(plan.name), \(money(option.savingsBills.first?.commitmentPerHour ?? 0))/h"
                 } ?? (option.reserved > 0 ? option.term?.name ?? "–" : "–")
                 let spot = option.spot > 0 ? "\(option.autoscaled ? "≤ " : "")\(option.spot) at \(option.spotAvailability!.rawValue)" : "–"
-                lines.append("| \(index + 1) | \(result.candidate.label) | \(commitment) | \(option.reserved) | \(onDemand) | \(spot) | "
+                let candidate = result.candidate.isMix ? mixText(option, result.candidate) : result.candidate.label
+                lines.append("| \(index + 1) | \(candidate) | \(commitment) | \(option.reserved) | \(onDemand) | \(spot) | "
                     + "\(money(perMonth(option.evaluation.cost.mean, spec))) | \(objectiveText(option.evaluation)) |")
             }
         }
+        for result in outcome.candidates where result.candidate.isMix && result.candidate != best.candidate {
+            guard let mix = result.mix else { continue }
+            let text = mixSearchText(mix, result.candidate)
+            lines += ["", "The \(result.candidate.label): " + text.prefix(1).lowercased() + text.dropFirst()]
+        }
         if let term = fleet.term, fleet.reserved > 0 {
-            let ratio = term.price(for: best.candidate.instance) / best.candidate.instance.onDemandPerHour
-            lines += ["", "A reserved instance under \(term.name) costs \(Int((ratio * 100).rounded())) % of on demand: it "
-                + "pays for itself when it is needed more than \(Int((ratio * 100).rounded())) % of the time "
-                + "(the break-even utilization)."]
+            let types = best.candidate.isMix ? best.candidate.members : [best.candidate]
+            let percents = types.map { Int((term.price(for: $0.instance) / $0.instance.onDemandPerHour * 100).rounded()) }
+            let what = Set(percents).count == 1
+                ? "\(percents[0]) % of on demand: it pays for itself when it is needed more than \(percents[0]) % of the time"
+                : zip(types, percents).map { "\($1) % of on demand for \($0.instance.name ?? $0.label)" }
+                    .joined(separator: " and ") + ": each pays for itself when it is needed more than that share of the time"
+            lines += ["", "A reserved instance under \(term.name) costs \(what) (the break-even utilization)."]
         }
         if !outcome.spotRisk.isEmpty {
             lines += ["", "How much rests on spot (the same fleet):", "", "| case | cost / month | objectives |", "|---|---|---|"]
@@ -304,12 +353,35 @@ public enum SizingFiles {
                     + "\(objectiveText(evaluation))\(evaluation.met ? "" : " — **missed**") |")
             }
         }
-        lines += ["", "Not considered: mixed instance types in one deployment (docs/sizing.md)."]
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A mix fleet's counts by instance type: "5× aws/p5.48xlarge and 2× aws/p4de.24xlarge".
+    static func mixText(_ fleet: SizingSearch.Fleet, _ candidate: SizingSpec.Candidate) -> String {
+        zip(candidate.members, fleet.tiers).map { "\($1.count)× \($0.label)" }.joined(separator: " and ")
+    }
+
+    /// How a mix was searched: each type alone, the boundary of the mixes that hold, and the mixes tried.
+    static func mixSearchText(_ mix: SizingSearch.MixSearch, _ candidate: SizingSpec.Candidate) -> String {
+        let names = candidate.members.map { $0.instance.name ?? $0.label }
+        let alone = zip(names, mix.alone).map { "\($0) \($1.map(String.init) ?? "none up to the limit")" }
+        func pair(_ counts: [Int]) -> String { "\(counts[0]) + \(counts[1])" }
+        return "Alone, the smallest fixed fleets are \(alone.joined(separator: " and ")). The smallest mixes that meet "
+            + "the objectives (\(names.joined(separator: " + "))): "
+            + (mix.boundary.isEmpty ? "none" : mix.boundary.map(pair).joined(separator: ", "))
+            + " (tried: \(mix.probes.map { "\(pair($0.counts))\($0.met ? " ✓" : " ✗")" }.joined(separator: ", ")))."
+    }
+
     /// The fleet in words: what to commit, what to run on demand and on spot.
-    static func fleetText(_ fleet: SizingSearch.Fleet, _ spec: SizingSpec) -> String {
+    static func fleetText(_ fleet: SizingSearch.Fleet, _ candidate: SizingSpec.Candidate, _ spec: SizingSpec) -> String {
+        if candidate.isMix {
+            let tiers = zip(candidate.members, fleet.tiers).map { member, tier in
+                let name = member.instance.name ?? member.label
+                return tier.reserved > 0 ? "reserve \(tier.reserved) \(name) for \(fleet.term!.name)"
+                    : "run \(tier.onDemand) \(name) on demand"
+            }
+            return tiers.joined(separator: " and ") + ", behind a router that balances by free capacity"
+        }
         var parts: [String] = []
         if let plan = fleet.savingsPlan {
             let commitment = fleet.savingsBills.first?.commitmentPerHour ?? 0

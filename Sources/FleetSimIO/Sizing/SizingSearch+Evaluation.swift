@@ -19,7 +19,9 @@ extension SizingSearch {
                     SavingsPlanBill.hourly(timeline.onDemandCost, horizonSeconds: scenario.durationSeconds),
                     timeline.windowsHolding(scenario.slo!, warmupSeconds: scenario.warmupSeconds))
         }
-        let deployments = runs.map { $0.0.deployments[spec.deploymentIndex] }
+        // A mix puts a router in the deployment's place and is the scenario's only deployment: judged on every request.
+        let isMix = !scenario.deployments[spec.deploymentIndex].isReplicas
+        let deployments = runs.map { isMix ? $0.0.total : $0.0.deployments[spec.deploymentIndex] }
         var objectives: [Objective] = []
         let slo = scenario.slo!
         let oneSidedLevel = 2 * spec.confidence - 1

@@ -15,10 +15,23 @@ extension SizingSearch {
         return scenario
     }
 
-    /// The base scenario with a fleet to buy, its traffic scaled by `growth`.
+    /// The base scenario with a fleet to buy (of one instance type or a mix), its traffic scaled by `growth`.
     static func scenario(
         _ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fleet: Fleet, growth: Double = 1
     ) -> Scenario {
+        var scenario = candidate.isMix ? mixScenario(spec, candidate, fleet: fleet) : oneTypeScenario(spec, candidate, fleet: fleet)
+        if growth != 1 {
+            if scenario.traffic.trace != nil {
+                scenario.traffic.trace!.scale *= growth
+            } else {
+                scenario.traffic.ratePerSecond *= growth
+            }
+        }
+        return scenario
+    }
+
+    /// The base scenario with the sized deployment on the candidate's instance type and the fleet's pools.
+    private static func oneTypeScenario(_ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fleet: Fleet) -> Scenario {
         var scenario = spec.scenario
         var deployment = applied(candidate, to: spec.deployment)
         let onDemandPrice = candidate.instance.onDemandPerHour
@@ -58,14 +71,47 @@ extension SizingSearch {
         }
         deployment.pools = pools
         scenario.deployments[spec.deploymentIndex] = deployment
-        if growth != 1 {
-            if scenario.traffic.trace != nil {
-                scenario.traffic.trace!.scale *= growth
-            } else {
-                scenario.traffic.ratePerSecond *= growth
-            }
-        }
         return scenario
+    }
+
+    /// The base scenario with a mix's fleet: the sized deployment's place (its name, the traffic sent to it, its
+    /// response cache) taken by a router balancing by free capacity over one fixed tier per instance type, each a copy
+    /// of the deployment with that type, its profile and its pools.
+    private static func mixScenario(_ spec: SizingSpec, _ candidate: SizingSpec.Candidate, fleet: Fleet) -> Scenario {
+        var scenario = spec.scenario
+        let base = spec.deployment
+        var names = candidate.members.map { "\(base.name)-\(tierName($0.instance.name ?? $0.label))" }
+        if names[0] == names[1] { names = names.indices.map { "\(names[$0])-\($0 + 1)" } }
+        let tiers = zip(candidate.members, zip(names, fleet.tiers)).map { member, named in
+            var tier = applied(member, to: base)
+            tier.name = named.0
+            tier.cache = nil
+            tier.autoscaler = nil
+            tier.placement = .ordered([])
+            tier.pools = []
+            if named.1.reserved > 0, let term = fleet.term {
+                tier.pools.append(PoolSpec(purchase: .reserved, count: named.1.reserved,
+                                           pricePerHour: term.price(for: member.instance)))
+            }
+            if named.1.onDemand > 0 || tier.pools.isEmpty {
+                tier.pools.append(PoolSpec(purchase: .onDemand, count: named.1.onDemand,
+                                           pricePerHour: member.instance.onDemandPerHour))
+            }
+            return tier
+        }
+        var router = DeploymentSpec(name: base.name, kind: .router(RouterSpec(rules: [
+            RouteRule(targets: tiers.map { RouteRule.Target(name: $0.name) }, balance: .freeCapacity),
+        ])))
+        router.cache = base.cache
+        scenario.deployments[spec.deploymentIndex] = router
+        scenario.deployments += tiers
+        return scenario
+    }
+
+    /// An instance type's name as part of a deployment name: `aws/p5.48xlarge` is `p5-48xlarge`.
+    private static func tierName(_ instance: String) -> String {
+        let last = instance.split(separator: "/").last.map(String.init) ?? instance
+        return String(last.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
     }
 
     private static func applied(_ candidate: SizingSpec.Candidate, to deployment: DeploymentSpec) -> DeploymentSpec {

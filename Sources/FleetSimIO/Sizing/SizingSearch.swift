@@ -17,6 +17,9 @@ import Foundation
 ///    quantile's reserved base, the smallest higher always-on floor that holds the objectives is found by
 ///    bisection; when none does, the fixed fleet of step 1, which met them, all of it reserved (it runs all the
 ///    time).
+///
+/// A mix of two instance types is sized as fixed fleets along the boundary between the mixes that hold and those
+/// that miss (SizingSearch+Mix.swift).
 public enum SizingSearch {
     /// One fleet's replications: whether each objective held, and what it cost.
     public struct Evaluation: Sendable {
@@ -67,6 +70,16 @@ public enum SizingSearch {
         public var savingsBills: [SavingsPlanBill] = []
         public var evaluation: Evaluation
 
+        /// A mix's fleet, one tier per member of the candidate, in its order; empty for one instance type. `reserved`
+        /// and `onDemandMin`/`onDemandMax` are then the tiers' sums.
+        public var tiers: [Tier] = []
+
+        public struct Tier: Sendable, Equatable {
+            public var reserved: Int
+            public var onDemand: Int
+            public var count: Int { reserved + onDemand }
+        }
+
         /// The commitment's name: a reserved term or a savings plan.
         public var commitment: String? {
             savingsPlan.map { "savings plan \($0.name)" } ?? (reserved > 0 ? term?.name : nil)
@@ -85,7 +98,18 @@ public enum SizingSearch {
         public var probes: [(replicas: Int, met: Bool)]
         /// When no fleet met the objectives: the largest tried, the closest to them.
         public var largestMiss: Evaluation?
+        /// A mix's search: each member's smallest fixed fleet alone, the mixes tried (counts in the members' order),
+        /// and the boundary found, for each count of one member the fewest of the other that hold.
+        public var mix: MixSearch?
         public var best: Fleet? { fleets.first }
+    }
+
+    public struct MixSearch: Sendable {
+        public var alone: [Int?]
+        public var probes: [(counts: [Int], met: Bool)] = []
+        public var boundary: [[Int]] = []
+        /// Why a mix has no fleet when it is not for want of capacity.
+        public var remark: String?
     }
 
     public struct Outcome: Sendable {
@@ -117,8 +141,13 @@ public enum SizingSearch {
     ) async throws -> Outcome {
         let counter = RunCounter(progress)
         var results: [CandidateResult] = []
-        for candidate in spec.candidates {
+        // One type at a time first: a mix reuses its members' searches.
+        for candidate in spec.candidates where !candidate.isMix {
             results.append(try await size(candidate, spec: spec, jobs: jobs, resources: resources, counter: counter))
+        }
+        for candidate in spec.candidates where candidate.isMix {
+            results.append(try await sizeMix(candidate, sized: results, spec: spec, jobs: jobs, resources: resources,
+                                             counter: counter))
         }
         results.sort { a, b in
             switch (a.best, b.best) {
@@ -160,7 +189,9 @@ public enum SizingSearch {
 
     // MARK: The search
 
-    private static func size(
+    /// The smallest fixed on-demand fleet of one instance type that meets the objectives: doubling to the first that
+    /// does, then bisection below it (no replica meets none).
+    static func smallestFixedFleet(
         _ candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
     ) async throws -> CandidateResult {
         var probes: [(Int, Bool)] = []
@@ -174,7 +205,6 @@ public enum SizingSearch {
             probes.append((n, evaluation.met))
             return evaluation.met
         }
-        // Doubling to the first fleet that meets the objectives, then bisection below it (no replica meets none).
         var low = 0
         var high = 1
         while try await !probe(high) {
@@ -188,8 +218,15 @@ public enum SizingSearch {
         let smallest = try await bisect(holds: high, found: evaluations[high], misses: low) { n in
             try await probe(n) ? evaluations[n] : nil
         }
-        high = smallest.count
-        let capacity = smallest.found!
+        return CandidateResult(candidate: candidate, capacity: smallest.found, needed: [], fleets: [], probes: probes)
+    }
+
+    private static func size(
+        _ candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
+    ) async throws -> CandidateResult {
+        let fixed = try await smallestFixedFleet(candidate, spec: spec, jobs: jobs, resources: resources, counter: counter)
+        guard let capacity = fixed.capacity else { return fixed }
+        let high = capacity.replicas
         let needed = neededReplicas(capacity.arrivalsPerWindow, fleet: high)
         let autoscaled = spec.deployment.autoscaler != nil
         var fleets: [Fleet] = []
@@ -217,7 +254,8 @@ public enum SizingSearch {
             }
         }
         fleets.sort { $0.evaluation.cost.mean < $1.evaluation.cost.mean }
-        return CandidateResult(candidate: candidate, capacity: capacity, needed: needed, fleets: fleets, probes: probes)
+        return CandidateResult(candidate: candidate, capacity: capacity, needed: needed, fleets: fleets,
+                               probes: fixed.probes)
     }
 
     /// The fleet under one term (nil: on demand only) at one HPA target: the reserved count from the needed curve,

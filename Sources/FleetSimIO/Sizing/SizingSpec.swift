@@ -11,6 +11,9 @@ import Foundation
 /// candidates:                         # default: the deployment's own instance and model
 ///   - {instance: aws/p5.48xlarge, model: llama2-70b/h100x8}
 ///   - {instance: aws/p4de.24xlarge, model: llama2-70b/a100x8}
+///   - mix:                            # two types side by side behind a router balancing by free capacity
+///       - {instance: aws/p5.48xlarge, model: llama2-70b/h100x8}
+///       - {instance: aws/p4de.24xlarge, model: llama2-70b/a100x8}
 /// reserved:                           # commitments, as discounts against on demand or hourly prices
 ///   - {term: 1y, discount: 40%}
 ///   - {term: 3y, discount: 60%, upfront: all}
@@ -31,6 +34,10 @@ public struct SizingSpec: Sendable {
         public var instance: InstanceType
         public var profile: PerformanceProfile?
         public var profileID: String?
+        /// A mix: the two instance types that serve side by side, each a tier of its own behind a router that
+        /// balances by free capacity (`instance` and `profile` are then the first's); empty for one type.
+        public var members: [Candidate] = []
+        public var isMix: Bool { !members.isEmpty }
     }
 
     /// A commitment sold for a term: billed every hour of it whether used or not, at `pricePerHour` or at
@@ -155,6 +162,18 @@ public enum SizingLoader {
             let items = try candidatesValue.list()
             guard !items.isEmpty else { throw candidatesValue.expected("at least one {instance, model}") }
             candidates = try items.map { try decodeCandidate($0, base: base) }
+            if let mix = items.first(where: { (try? $0.mapping(allowed: []))?["mix"] != nil }) {
+                let others = scenario.deployments.map(\.name).filter { $0 != base.name }
+                guard others.isEmpty else {
+                    throw mix.error("a mix puts a router and a tier per instance type in the place of '\(base.name)' "
+                        + "and judges the objectives over every request, so the scenario must have that deployment "
+                        + "alone; it also has \(others.joined(separator: ", "))")
+                }
+                if let perWindowValue = fields["perWindow"] {
+                    throw perWindowValue.error("perWindow cannot judge a mix (a router's windows hold no latencies); "
+                        + "leave it out, or size the mix's instance types one by one")
+                }
+            }
         }
         var terms = [SizingSpec.Term(name: "1y", discount: PoolSpec.defaultReservedDiscount)]
         if let reservedValue = fields["reserved"] {
@@ -188,6 +207,22 @@ public enum SizingLoader {
     }
 
     private static func decodeCandidate(_ value: ScenarioValue, base: DeploymentSpec) throws -> SizingSpec.Candidate {
+        guard let mixValue = (try? value.mapping(allowed: []))?["mix"] else { return try decodeType(value, base: base) }
+        _ = try value.mapping(allowed: ["mix"])
+        let items = try mixValue.list()
+        guard items.count == 2 else {
+            throw mixValue.expected("two {instance, model} to serve side by side (found \(items.count))")
+        }
+        let members = try items.map { try decodeType($0, base: base) }
+        guard members[0] != members[1] else { throw items[1].error("the same instance and model twice: a mix needs two") }
+        var mix = members[0]
+        mix.label = "mix of \(members[0].label) and \(members[1].label)"
+        mix.members = members
+        return mix
+    }
+
+    /// One instance type with the profile it runs.
+    private static func decodeType(_ value: ScenarioValue, base: DeploymentSpec) throws -> SizingSpec.Candidate {
         let fields = try value.mapping(allowed: ["instance", "model"])
         let instanceValue = try fields.required("instance", "a catalog instance (e.g. aws/p5.48xlarge)")
         let id = try instanceValue.string()

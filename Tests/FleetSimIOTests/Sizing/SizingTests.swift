@@ -179,12 +179,24 @@ import Testing
         #expect(noneJSON.contains("\"recommendation\": null"))
     }
 
-    /// A sizing file's mistakes are located: a scenario without an SLO, an unknown instance, a missing model.
+    /// A sizing file's mistakes are located: a scenario without an SLO, an unknown instance, a missing model, a term
+    /// without a price, a mix that is not two types, or that cannot be judged.
     @Test(arguments: [
         ("slo:\n  e2e: {p99: 2s}\n", "", "scenario: base.yaml\n", 1, "scenario", "has no slo"),
         ("", "", "scenario: base.yaml\ncandidates: [{instance: aws/p5.48xlarg}]\n", 2, "candidates[0].instance", "did you mean"),
         ("", "", "scenario: base.yaml\nreserved: [{term: 1y}]\n", 2, "reserved[0]", "discount"),
         ("", "", "scenario: missing.yaml\n", 1, "scenario", "no such scenario file"),
+        ("", "", "scenario: base.yaml\ncandidates:\n  - mix: [{instance: aws/g5.xlarge}]\n", 3, "candidates[0].mix",
+         "two {instance, model}"),
+        ("", "", "scenario: base.yaml\ncandidates:\n  - mix: [{instance: aws/g5.xlarge}, {instance: aws/g5.xlarge}]\n", 3,
+         "candidates[0].mix[1]", "the same instance and model twice"),
+        ("", "", "scenario: base.yaml\nperWindow: 99%\ncandidates:\n  - mix: [{instance: aws/g5.xlarge}, {instance: aws/g6.xlarge}]\n",
+         2, "perWindow", "cannot judge a mix"),
+        ("traffic: {rate: 1/s}\ndeployments:\n", "traffic: {rate: 1/s, classes: [{name: a, deployment: model}]}\n"
+            + "deployments:\n  other:\n    instance: {gpu: T4, gpus: 1, onDemand: 1}\n    service: {time: {constant: 1s}}\n"
+            + "    pools: [{purchase: onDemand, count: 1}]\n",
+         "scenario: base.yaml\ndeployment: model\ncandidates:\n  - mix: [{instance: aws/g5.xlarge}, {instance: aws/g6.xlarge}]\n",
+         4, "candidates[0]", "that deployment alone"),
     ])
     func mistakesAreLocated(_ remove: String, _ add: String, _ sizing: String, _ line: Int, _ keyPath: String, _ words: String) throws {
         let scratch = try ScratchFolder()
@@ -194,5 +206,56 @@ import Testing
         let error = #expect(throws: ScenarioError.self) { _ = try SizingLoader.load(path: path) }
         #expect(error?.line == line && error?.keyPath == keyPath, "\(error?.description ?? "")")
         #expect(error?.message.contains(words) == true, "\(error?.description ?? "")")
+    }
+
+    /// A mix of two instance types with the same exponential service (generic models run at the same speed on any
+    /// instance; only the price differs), λ = 8/s against the Erlang-C threshold whose single-type answer is 10:
+    /// tiers behind a free-capacity router cannot beat one pooled queue, so every mix on the boundary has at least
+    /// 10 replicas, and they lose little to it (at most 11). The boundary falls as the first count rises, each of its
+    /// mixes has had one fewer of the second type miss, and the cheapest is confirmed; the files carry the router and
+    /// its tiers, and recommended.yaml reads back as that fleet.
+    @Test func aMixIsSizedAlongTheBoundaryThatHolds() async throws {
+        let scratch = try ScratchFolder()
+        let path = try Self.write(scratch, scenario: Self.erlangC(arrivalRate: 8, answer: 10), sizing: """
+            scenario: base.yaml
+            candidates:
+              - mix: [{instance: aws/g5.xlarge}, {instance: aws/g6.xlarge}]
+            reserved: []
+            replications: 5
+            maxReplicas: 64
+            growth: []
+            """)
+        let outcome = try await SizingSearch.run(try SizingLoader.load(path: path), jobs: 2)
+        let result = try #require(outcome.recommendation)
+        let mix = try #require(result.mix)
+        #expect(mix.alone == [10, 10])
+        #expect(!mix.boundary.isEmpty)
+        for (index, counts) in mix.boundary.enumerated() {
+            #expect((10...11).contains(counts[0] + counts[1]), "\(mix.boundary)")
+            #expect(counts[0] == index + 1)
+            if index > 0 { #expect(counts[1] <= mix.boundary[index - 1][1]) }
+            if counts[1] > 1 {
+                #expect(mix.probes.contains { $0.counts == [counts[0], counts[1] - 1] && !$0.met }, "\(mix.probes)")
+            }
+        }
+        // On demand only: the cheapest boundary mix at the catalog's prices, billed for 4 hours.
+        let fleet = try #require(result.best)
+        let prices = result.candidate.members.map(\.instance.onDemandPerHour)
+        let cheapest = mix.boundary.map { Double($0[0]) * prices[0] + Double($0[1]) * prices[1] }.min()!
+        #expect(fleet.evaluation.met && fleet.tiers.allSatisfy { $0.reserved == 0 })
+        #expect(abs(fleet.evaluation.cost.mean - cheapest * 4) < 1e-6)
+
+        let folder = try SizingFiles.write(outcome, into: scratch.path("out"))
+        let json = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("size.json"))) as? [String: Any])
+        let deployments = try #require((json["recommendation"] as? [String: Any])?["deployments"] as? [String: Any])
+        let router = try #require((deployments["model"] as? [String: Any])?["router"] as? [String: Any])
+        let tierNames = try #require(router["to"] as? [String])
+        #expect(tierNames == ["model-g5-xlarge", "model-g6-xlarge"])
+        let counts = tierNames.map { ((deployments[$0] as? [String: Any])?["onDemand"] as? [String: Any])?["min"] as? Int }
+        #expect(counts == fleet.tiers.map(\.count))
+        let recommended = try ScenarioLoader.load(path: folder.appendingPathComponent("recommended.yaml").path)
+        #expect(recommended.deployments.map(\.name) == ["model"] + tierNames)
+        #expect(recommended.deployments.dropFirst().map { $0.pools.reduce(0) { $0 + $1.count } } == fleet.tiers.map(\.count))
     }
 }
