@@ -306,7 +306,10 @@ public enum SizingFiles {
                 continue
             }
             do {
-                let onDemand = option.autoscaled
+                // A floor at the autoscaler's maximum leaves it nothing to add: the fleet runs fixed.
+                let onDemand = option.autoscaled && option.onDemandMax == option.onDemandMin
+                    ? "\(option.onDemandMin), fixed (the floor reaches the autoscaler's maximum)"
+                    : option.autoscaled
                     ? "\(option.onDemandMin)–\(option.onDemandMax), autoscaled"
                         + (option.target.map { " at \(targetText($0, spec))" } ?? "")
                     : "\(option.onDemandMin), fixed"
@@ -366,6 +369,10 @@ public enum SizingFiles {
         let names = candidate.members.map { $0.instance.name ?? $0.label }
         let alone = zip(names, mix.alone).map { "\($0) \($1.map(String.init) ?? "none up to the limit")" }
         func pair(_ counts: [Int]) -> String { "\(counts[0]) + \(counts[1])" }
+        if mix.probes.isEmpty {
+            return "Alone, the smallest fixed fleets are \(alone.joined(separator: " and ")); no mix was tried: "
+                + "\(mix.remark ?? "none is smaller than one type alone")."
+        }
         return "Alone, the smallest fixed fleets are \(alone.joined(separator: " and ")). The smallest mixes that meet "
             + "the objectives (\(names.joined(separator: " + "))): "
             + (mix.boundary.isEmpty ? "none" : mix.boundary.map(pair).joined(separator: ", "))

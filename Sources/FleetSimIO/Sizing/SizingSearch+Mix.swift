@@ -26,7 +26,7 @@ extension SizingSearch {
         }
         var result = CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: [])
         guard let firstAlone = search.alone[0], let secondAlone = search.alone[1] else {
-            search.remark = "a member met no objective alone up to \(spec.maxReplicas) replicas"
+            search.remark = "a type alone misses the objectives up to \(spec.maxReplicas) replicas"
             result.mix = search
             return result
         }

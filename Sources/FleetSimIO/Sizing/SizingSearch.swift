@@ -280,7 +280,7 @@ public enum SizingSearch {
                 var raised = fleet
                 raised.reserved = ratio < 1 ? floor : 0
                 raised.onDemandMin = ratio < 1 ? 0 : floor
-                raised.onDemandMax = max(spec.maxReplicas - raised.reserved, raised.onDemandMin)
+                raised.onDemandMax = max(onDemandCeiling(spec, above: raised.reserved), raised.onDemandMin)
                 return raised
             }
             func confirm(_ floor: Int) async throws -> Fleet? {
@@ -365,7 +365,8 @@ public enum SizingSearch {
             let fromOnDemand = min(spotted.spotFloor, fleet.onDemandMin)
             spotted.onDemandMin -= fromOnDemand
             spotted.reserved -= spotted.spotFloor - fromOnDemand
-            if !fleet.autoscaled { spotted.onDemandMax = spotted.onDemandMin }
+            spotted.onDemandMax = fleet.autoscaled
+                ? max(onDemandCeiling(spec, above: spotted.reserved), spotted.onDemandMin) : spotted.onDemandMin
             spotted.evaluation = try await evaluate(
                 Self.scenario(spec, candidate, fleet: spotted), spec: spec, replicas: high, jobs: jobs,
                 resources: resources, counter: counter)
@@ -378,6 +379,13 @@ public enum SizingSearch {
         }
         guard let found, found.evaluation.cost.mean < fleet.evaluation.cost.mean else { return nil }
         return found
+    }
+
+    /// The most on-demand instances an autoscaled fleet can run above `reserved` always-on ones: the sizing's limit,
+    /// or the autoscaler's own maximum when that is lower (its count takes in every pool, so on demand never goes
+    /// beyond it less the reserved base).
+    static func onDemandCeiling(_ spec: SizingSpec, above reserved: Int) -> Int {
+        min(spec.maxReplicas, spec.deployment.autoscaler?.replicaBounds.upperBound ?? spec.maxReplicas) - reserved
     }
 
     /// Bisection on a count where holding the objectives is monotone (increasing or decreasing in it): from a count
