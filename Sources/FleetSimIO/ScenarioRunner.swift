@@ -66,7 +66,7 @@ public enum ScenarioRunner {
                 throw ScenarioError(failure, keyPath: "traffic.trace.file")
             }
             let warnings = (result.stop.map { [RunStoppedError.explain($0, memoryBytes: resources.memoryBytes)] } ?? [])
-                + watch.warnings(result)
+                + watch.warnings(result) + AnalyticWarnings.list(result, scenario: scenario)
             var summary = SummaryJSON.document(result, scenario: scenario, run: .init(wallSeconds: wall, warnings: warnings))
             var extraFiles: [(String, String)] = []
             var all: [[Double]] = []

@@ -31,7 +31,7 @@ struct CompareCommand: AsyncParsableCommand {
         try await reportingFailures {
             guard let base = options.scenario else { throw Failure(message: "compare needs a base scenario file") }
             guard !variants.isEmpty else { throw Failure(message: "give at least one --variant") }
-            let overrides = try options.overrides.map(Override.init)
+            let overrides = try options.allOverrides.map(Override.init)
             let seed = options.seed.map(UInt64.init)
             let baseScenario = try options.load()
             var all = [Comparison.Variant(name: Comparison.baseName, scenario: baseScenario)]
@@ -70,6 +70,8 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(help: "Run one slice of the points: K/N (1 ≤ K ≤ N), or auto/N.")
     var shard: String?
 
+    @OptionGroup var engineOption: EngineOption
+
     @Option(help: "Result folder (default: results/<sweep name>).")
     var out: String?
 
@@ -79,6 +81,7 @@ struct SweepCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             var spec = try SweepLoader.load(path: sweep)
+            spec.setEngine(engineOption.engine)
             if let replications = experiment.replicationsOption { spec.replications = replications }
             let slice = try shard.map { try SweepRunner.Shard(parsing: $0) } ?? .whole
             let directory = out ?? "results/\(spec.name)"

@@ -16,12 +16,17 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Seed for every random stream (overrides the scenario's seed).")
     var seed: UInt32?
 
+    @OptionGroup var engineOption: EngineOption
+
     /// The scenario's name in messages.
     var file: String { scenario ?? "<built-in quickstart>" }
 
+    /// `--set` values, with `--engine` as one more.
+    var allOverrides: [String] { overrides + engineOption.overrides }
+
     /// Loads and validates the scenario; a problem is a `ScenarioError`, which `reportingFailures` prints.
     func load() throws -> Scenario {
-        let parsed = try overrides.map(Override.init)
+        let parsed = try allOverrides.map(Override.init)
         if let scenario {
             return try ScenarioLoader.load(path: scenario, overrides: parsed, seed: seed.map(UInt64.init))
         }
@@ -29,6 +34,17 @@ struct ScenarioOptions: ParsableArguments {
             yaml: BuiltInScenarios.quickstart, file: "<built-in quickstart>", defaultName: "quickstart",
             overrides: parsed, seed: seed.map(UInt64.init))
     }
+}
+
+/// `--engine`: how runs are computed, shared by run, compare and sweep.
+struct EngineOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "discreteEvent (default: every request simulated) or analytic (steps computed from queueing formulas; "
+            + "seconds for a fleet-year, see docs/analytic.md). Same as --set engine=<engine>.",
+        valueName: "engine"))
+    var engine: String?
+
+    var overrides: [String] { engine.map { ["engine=\($0)"] } ?? [] }
 }
 
 /// Replications and parallelism, shared by run, compare and sweep.

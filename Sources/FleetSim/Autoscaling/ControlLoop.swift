@@ -18,7 +18,7 @@ final class ControlLoop {
     private(set) var scaleTarget: Int
     /// When the previous scrape was, and the deployment's arrivals by then.
     private(set) var lastScrape = 0.0
-    private(set) var arrivalsAtScrape = 0
+    private(set) var arrivalsAtScrape = 0.0
     let timers: Timers<Timer>
 
     init(spec: AutoscalerSpec, initialReplicas: Int, startupSeconds: Double,
@@ -39,7 +39,7 @@ final class ControlLoop {
     }
 
     /// Adds a scrape's sample to the pipeline and sets the next scrape; `arrivals` is the deployment's count so far.
-    func published(_ sample: MetricSample, arrivals: Int) {
+    func published(_ sample: MetricSample, arrivals: Double) {
         pipeline.publish(sample)
         lastScrape = sample.time
         arrivalsAtScrape = arrivals

@@ -22,6 +22,19 @@ protocol Deployment: AnyObject {
     /// Integrates the deployment's levels since the previous event (`seconds`) into its window; returns the replicas
     /// serving and the cost per second, for the run's fleet-wide figures.
     func integrate(over seconds: Double) -> (ready: Int, costPerSecond: Double)
+    /// The analytic engine: serves the requests expected over the next `seconds` (replica deployments only; the
+    /// scenario check refuses the others).
+    func offer(arrivals: Double, over seconds: Double)
+    /// What the analytic engine saw of its weak regimes; nil in the discrete-event engine.
+    var analyticDiagnostics: AnalyticDiagnostics? { get }
+}
+
+extension Deployment {
+    func offer(arrivals: Double, over seconds: Double) {
+        preconditionFailure("the analytic engine serves replica deployments only")
+    }
+
+    var analyticDiagnostics: AnalyticDiagnostics? { nil }
 }
 
 /// What a deployment needs from the run: its position, its random streams, where its timers and fleet events go.
@@ -40,6 +53,9 @@ struct DeploymentContext {
     let path: RequestPath
     /// The classes whose requests can reach this deployment.
     let reachingClasses: [Int]
+    /// The analytic engine's arrival variability (squared coefficient of variation of the gaps); nil when the run
+    /// is discrete-event.
+    let analyticArrivalSCV: Double?
 
     /// The deployment's recorder, with its cascade when it has one.
     func recorder(_ spec: DeploymentSpec, measuresTokens: Bool) -> Recorder {

@@ -6,7 +6,8 @@ extension ReplicaDeployment {
         guard let control else { return }
         let now = timers.now
         let interval = now - control.lastScrape
-        let arrivalsPerSecond = Double(recorder.total.requests.arrivals - control.arrivalsAtScrape) / interval
+        let arrivals = engine.arrivalsSoFar(counted: recorder.total.requests.arrivals, now: now)
+        let arrivalsPerSecond = (arrivals - control.arrivalsAtScrape) / interval
         let ready = fleet.active.count
         let centralShare = ready > 0 ? Double(engine.centralQueueLength) / Double(ready) : 0
         var pods: [PodReading] = []
@@ -26,8 +27,9 @@ extension ReplicaDeployment {
         control.published(
             MetricSample(
                 time: now, pods: pods, totalQueueLength: Double(engine.centralQueueLength + engine.queuedAtReplicas),
-                totalInFlight: Double(inFlight), arrivalsPerSecond: arrivalsPerSecond, gpusPerReplica: spec.instance.gpus),
-            arrivals: recorder.total.requests.arrivals)
+                totalInFlight: Double(engine.load.queued + engine.load.inService), arrivalsPerSecond: arrivalsPerSecond,
+                gpusPerReplica: spec.instance.gpus),
+            arrivals: arrivals)
     }
 
     /// A sync: the policy decides, the decision is a row of `events.csv` (decisions.md #34), and the managed pools

@@ -55,6 +55,12 @@ final class ReplicaDeployment: Deployment {
                       timers: context.timers())
         let tracksLoad = spec.autoscaler != nil
         switch spec.batching {
+        case _ where context.analyticArrivalSCV != nil:
+            slotsPerReplica = spec.profile?.maxConcurrency ?? 1
+            let model = ServiceModel.make(
+                spec, requestClass: context.reachingClasses.first.map { context.classes[$0] }, stream: stream("analytic"))
+            engine = AnalyticServing(spec: spec, model: model, arrivalSCV: context.analyticArrivalSCV!, fleet: fleet,
+                                     recorder: recorder, timers: context.timers(), metricStream: stream("analytic.metrics"))
         case .continuous:
             guard let profile = spec.profile else { preconditionFailure("continuous batching without a profile") }
             slotsPerReplica = profile.maxConcurrency
@@ -78,10 +84,13 @@ final class ReplicaDeployment: Deployment {
         observer = context.observer
     }
 
-    var inFlight: Int {
-        let load = engine.load
-        return load.queued + load.inService
+    var inFlight: Int { engine.requestsInFlight }
+
+    func offer(arrivals: Double, over seconds: Double) {
+        (engine as! AnalyticServing).step(arrivals: arrivals, over: seconds)
     }
+
+    var analyticDiagnostics: AnalyticDiagnostics? { (engine as? AnalyticServing)?.diagnostics }
 
     var servingSlots: Int { fleet.active.count * slotsPerReplica }
 

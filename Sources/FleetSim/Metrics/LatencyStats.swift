@@ -21,6 +21,9 @@ public struct LatencyStats: Sendable {
     public private(set) var count = 0
     public private(set) var sumSeconds = 0.0
     public private(set) var maxSeconds = 0.0
+    /// Whether values were recorded in units (the analytic engine); such a histogram is read without its iterator,
+    /// whose running sum of count × value overflows 64 bits beyond about 10¹³ requests-seconds.
+    private var weighted = false
 
     public init(_ resolution: Resolution = .run) {
         // Sized for one minute (window) or one hour (run) at microsecond resolution; it grows itself for longer values.
@@ -46,6 +49,23 @@ public struct LatencyStats: Sendable {
         _ = histogram.record(Self.microseconds(seconds))
     }
 
+    /// The analytic engine's recording (Recorder+Analytic.swift): requests counted, then their weight in units.
+    mutating func addCount(_ requests: Int) {
+        count += requests
+    }
+
+    mutating func addUnits(_ seconds: Double, units: UInt64) {
+        guard units > 0 else { return }
+        weighted = true
+        if seconds == 0 {
+            zeros += units
+            return
+        }
+        sumSeconds += seconds * Double(units) / Double(Self.unitsPerRequest)
+        if seconds > maxSeconds { maxSeconds = seconds }
+        _ = histogram.record(Self.microseconds(seconds), count: units)
+    }
+
     /// Seconds as whole microseconds, rounded half away from zero as `rounded()` does, without its call into libm
     /// (the fraction of a non-negative number below 2⁵³ is exact).
     @inline(__always)
@@ -69,6 +89,7 @@ public struct LatencyStats: Sendable {
         guard other.count > 0 else { return }
         histogram.add(other.histogram)
         zeros += other.zeros
+        weighted = weighted || other.weighted
         count += other.count
         sumSeconds += other.sumSeconds
         maxSeconds = max(maxSeconds, other.maxSeconds)
@@ -91,6 +112,7 @@ public struct LatencyStats: Sendable {
     /// cumulative count reaches ⌈p·n⌉, capped at the exact maximum.
     public func percentiles(_ levels: [Double]) -> [Double?] {
         guard count > 0 else { return levels.map { _ in nil } }
+        if weighted { return weightedPercentiles(levels) }
         let total = Double(histogram.totalCount + zeros)
         var results = [Double?](repeating: nil, count: levels.count)
         var next = 0
@@ -118,6 +140,21 @@ public struct LatencyStats: Sendable {
             results[index] = maxSeconds
         }
         return results
+    }
+
+    /// The same reading as `percentiles`, through `valueAtPercentile`, which sums counts only: the count needed is
+    /// found as above, less the zeros, and asked for half a unit short so that its rounding up lands on it exactly.
+    private func weightedPercentiles(_ levels: [Double]) -> [Double?] {
+        let recorded = histogram.totalCount
+        let total = Double(recorded + zeros)
+        return levels.map { level in
+            let clamped = min(max(level.nextDown, 0), 100)
+            let needed = max(1, UInt64((clamped * total / 100).rounded(.up)))
+            guard needed > zeros, recorded > 0 else { return 0 }
+            let within = min(needed - zeros, recorded)
+            let percentile = 100 * (Double(within) - 0.5) / Double(recorded)
+            return min(Double(histogram.valueAtPercentile(percentile)) / 1e6, maxSeconds)
+        }
     }
 
     /// The summary block written to `summary.json` and `timeline.csv`.

@@ -12,6 +12,8 @@ public struct SimulationResult: Sendable {
     public var events: UInt64
     /// Set when the run ended before its horizon (`SimulationLimits`); `durationSeconds` is then the time reached.
     public var stop: RunStop?
+    /// Set when the analytic engine computed the run: what it saw of the regimes where it is weak.
+    public var analytic: AnalyticDiagnostics?
 }
 
 /// The headline numbers of one deployment (or of all of them, for `SimulationResult.total`).

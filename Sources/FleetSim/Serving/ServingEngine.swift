@@ -17,6 +17,10 @@ protocol ServingEngine: AnyObject {
     var oldestWaitingArrival: Double? { get }
     /// The three counts above, read before every event in one call.
     var load: ServingLoad { get }
+    /// Requests that arrived and have not ended: queued or in service.
+    var requestsInFlight: Int { get }
+    /// The deployment's arrivals by `now`, for rates measured at scrapes, given those `counted` so far.
+    func arrivalsSoFar(counted: Int, now: Double) -> Double
 
     /// Gives the replica the fleet has just added (starting) its serving state; replicas are added in index order.
     func addReplica()
@@ -53,6 +57,13 @@ extension ServingEngine {
     var load: ServingLoad {
         ServingLoad(queued: centralQueueLength + queuedAtReplicas, inService: inService, busy: busyReplicas)
     }
+
+    var requestsInFlight: Int {
+        let load = self.load
+        return load.queued + load.inService
+    }
+
+    func arrivalsSoFar(counted: Int, now: Double) -> Double { Double(counted) }
 }
 
 /// A replica's load for the utilization metric (decisions.md #32), integrated over time: busy (window batching) or

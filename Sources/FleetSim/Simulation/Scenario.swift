@@ -13,13 +13,16 @@ public struct Scenario: Sendable, Equatable {
     public var deployments: [DeploymentSpec]
     public var slo: SLOSpec?
     public var budget: BudgetSpec?
+    /// How the run is computed: request by request (the default), or step by step from formulas.
+    public var engine: SimulationEngine
 
     public init(
         name: String, seed: UInt64 = 1, durationSeconds: Double, windowSeconds: Double = 60,
         warmupSeconds: Double = 0, traffic: TrafficSpec, deployments: [DeploymentSpec], slo: SLOSpec? = nil,
-        budget: BudgetSpec? = nil
+        budget: BudgetSpec? = nil, engine: SimulationEngine = .discreteEvent
     ) {
         self.budget = budget
+        self.engine = engine
         self.name = name
         self.seed = seed
         self.durationSeconds = durationSeconds

@@ -30,6 +30,9 @@ public final class Simulation: DiscreteEventModel {
     /// retains and releases it, once or twice per event (most scenarios have one deployment, or one that is busy).
     private let first: any Deployment
     private var budget: BudgetWatch?
+    /// The analytic engine's traffic and step, and each deployment's share of the offered load; nil for the
+    /// discrete-event engine.
+    private var analytic: (traffic: AnalyticTraffic, stepSeconds: Double, shares: [Double])?
 
     private var lastAdvance = 0.0
     private var windowStart = 0.0
@@ -66,6 +69,14 @@ public final class Simulation: DiscreteEventModel {
         }
         let totalWeight = traffic.classes.reduce(0) { $0 + $1.weight }
         let curve = source.curve
+        if case .analytic(let step) = scenario.engine, let curve {
+            var shares = [Double](repeating: 0, count: scenario.deployments.count)
+            for (index, requestClass) in traffic.classes.enumerated() {
+                shares[classDeployment[index]] += requestClass.weight / totalWeight
+            }
+            analytic = (AnalyticTraffic(curve: curve, process: traffic.arrivals, stream: stream), step, shares)
+        }
+        let arrivalSCV = analytic?.traffic.arrivalSCV
         let agenda = agenda
         let path = RequestPath(names: names)
         let reaching = scenario.classesReaching
@@ -78,7 +89,7 @@ public final class Simulation: DiscreteEventModel {
             let context = DeploymentContext(
                 index: index, slo: scenario.slo, warmupSeconds: scenario.warmupSeconds, classes: traffic.classes,
                 stream: stream, expectedRate: expectedRate, agenda: agenda, observer: observer, path: path,
-                reachingClasses: reaching[index])
+                reachingClasses: reaching[index], analyticArrivalSCV: arrivalSCV)
             return makeDeployment(spec, context: context)
         }
         path.deployments = deployments
@@ -94,7 +105,11 @@ public final class Simulation: DiscreteEventModel {
         for deployment in deployments {
             deployment.start()
         }
-        scheduleNextArrival()
+        if analytic != nil {
+            agenda.queue.schedule(.arrival, at: 0)
+        } else {
+            scheduleNextArrival()
+        }
         run(until: scenario.durationSeconds, progress: progress)
         closeWindow(at: agenda.now)
         return makeResult()
@@ -112,7 +127,7 @@ public final class Simulation: DiscreteEventModel {
 
     public func handle(_ event: Event) {
         guard event.deployment >= 0 else {
-            arrive()
+            if analytic != nil { offerStep() } else { arrive() }
             return
         }
         if event.deployment == 0 {
@@ -140,6 +155,20 @@ public final class Simulation: DiscreteEventModel {
             return
         }
         scheduleNextArrival()
+    }
+
+    /// The analytic engine's step: each deployment is offered its share of the requests expected until the next.
+    private func offerStep() {
+        let start = agenda.now
+        let end = min(start + analytic!.stepSeconds, scenario.durationSeconds)
+        guard end > start else { return }
+        let offered = analytic!.traffic.arrivals(from: start, to: end)
+        for index in deployments.indices where analytic!.shares[index] > 0 {
+            deployments[index].offer(arrivals: offered * analytic!.shares[index], over: end - start)
+        }
+        if end < scenario.durationSeconds {
+            agenda.queue.schedule(.arrival, at: end)
+        }
     }
 
     /// Draws (or reads) the next request and schedules its arrival; nothing once the traffic is over.
@@ -221,8 +250,16 @@ public final class Simulation: DiscreteEventModel {
                 name: scenario.traffic.classes[classIndex].name, accumulator: totals,
                 inFlightAtEnd: totals.requests.arrivals - ended, durationSeconds: duration, slo: scenario.slo, maxReady: 0)
         }
+        var diagnostics: AnalyticDiagnostics?
+        for deployment in deployments {
+            if let seen = deployment.analyticDiagnostics {
+                diagnostics = diagnostics ?? AnalyticDiagnostics()
+                diagnostics!.merge(seen)
+            }
+        }
         return SimulationResult(
             scenario: scenario.name, seed: scenario.seed, replication: replication, durationSeconds: duration,
-            total: total, deployments: perDeployment, classes: perClass, events: agenda.queue.processed, stop: stop)
+            total: total, deployments: perDeployment, classes: perClass, events: agenda.queue.processed, stop: stop,
+            analytic: diagnostics)
     }
 }

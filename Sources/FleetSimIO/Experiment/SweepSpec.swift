@@ -101,9 +101,20 @@ public struct SweepSpec: Sendable {
         }
     }
 
+    /// Overrides every point starts from (`--engine`), before its own values.
+    public private(set) var baseOverrides: [String] = []
+
+    /// Runs every point with `engine` (nil: as the scenarios say). Part of the identity: shards run with different
+    /// engines do not merge.
+    public mutating func setEngine(_ engine: String?) {
+        guard let engine else { return }
+        baseOverrides = ["engine=\(engine)"]
+        identity += "\nengine: \(engine)"
+    }
+
     /// The scenario at one point: the base with the point's values set.
     public func scenario(at values: [String]) throws -> Scenario {
-        let overrides = try zip(keys, values).map { try Override("\($0)=\($1)") }
+        let overrides = try (baseOverrides + zip(keys, values).map { "\($0)=\($1)" }).map { try Override($0) }
         return try ScenarioLoader.load(path: base, overrides: overrides)
     }
 }

@@ -21,6 +21,7 @@ public enum SummaryJSON {
             ("durationSeconds", .number(scenario.durationSeconds)),
             ("warmupSeconds", .number(scenario.warmupSeconds)),
             ("complete", .bool(result.stop == nil)),
+            ("engine", .string(scenario.engine.name)),
         ]
         if let stop = result.stop {
             members.append(("stoppedAtSeconds", .number(stop.timeSeconds)))
@@ -35,11 +36,19 @@ public enum SummaryJSON {
                 ("spentFraction", .number(result.total.cost.total / forRun)),
             ])))
         }
-        members.append(("simulation", .object([
+        var simulation: [(String, JSONValue)] = [
             ("events", .integer(Int(result.events))),
             ("wallSeconds", .number(run.wallSeconds)),
             ("eventsPerSecond", .number(run.wallSeconds > 0 ? Double(result.events) / run.wallSeconds : nil)),
-        ])))
+        ]
+        if case .analytic(let step) = scenario.engine, let seen = result.analytic {
+            simulation.append(("analytic", .object([
+                ("stepSeconds", .number(step)), ("steps", .integer(seen.steps)),
+                ("overloadedSteps", .integer(seen.overloadedSteps)), ("fewServerSteps", .integer(seen.fewServerSteps)),
+                ("heavyTailed", .bool(seen.heavyTailed)),
+            ])))
+        }
+        members.append(("simulation", .object(simulation)))
         members.append(("deployments", .object(zip(result.deployments, scenario.deployments).map { result, spec in
             (result.name, .object([("kind", .string(spec.kind.name))] + blocks(result) + details(spec, result)))
         })))

@@ -12,7 +12,8 @@ public enum SummaryTable {
                 + (r.stop.map { "STOPPED at \(Quantities.readable(seconds: $0.timeSeconds)) of \(Quantities.format(seconds: s.durationSeconds))" }
                     ?? Quantities.format(seconds: s.durationSeconds)) + " simulated in "
                 + String(format: "%.2f s", outcome.wallSeconds)
-                + " (\(grouped(Int(r.events))) events, \(String(format: "%.1f", eventsPerSecond / 1e6)) M events/s)",
+                + (r.analytic.map { " (analytic engine: \(grouped($0.steps)) steps, \(grouped(Int(r.events))) events)" }
+                    ?? " (\(grouped(Int(r.events))) events, \(String(format: "%.1f", eventsPerSecond / 1e6)) M events/s)"),
             "",
         ]
         let rows = r.deployments.count > 1 ? r.deployments + [r.total] : r.deployments

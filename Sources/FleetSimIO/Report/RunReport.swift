@@ -120,7 +120,9 @@ public enum RunReport {
         let merged = timeline.windowsPerPoint > 1
             ? " (each point of a chart merges \(timeline.windowsPerPoint) windows: counts and costs summed, levels averaged, latencies and attainment at their worst window)"
             : ""
-        body += "<p class=\"meta\">seed \(summary["seed"] as? Int ?? 0) · \(escape(Units.duration(summary["durationSeconds"] as? Double ?? end))) simulated · "
+        let engine = summary["engine"] as? String == "analytic"
+            ? "computed by the analytic engine (queueing formulas per step, docs/analytic.md)" : "simulated"
+        body += "<p class=\"meta\">seed \(summary["seed"] as? Int ?? 0) · \(escape(Units.duration(summary["durationSeconds"] as? Double ?? end))) \(engine) · "
             + "\(timeline.windows) windows\(merged) · \(deployments.count) deployment\(deployments.count == 1 ? "" : "s")</p>\n"
         body += headline(summary, objectives: objectives(resolved))
         body += "<p class=\"legend-note\">Marks under the time axis: ▲ <span style=\"color:\(Palette.green)\">scale-up</span>, "

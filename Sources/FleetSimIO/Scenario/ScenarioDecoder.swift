@@ -21,7 +21,7 @@ struct ScenarioDecoder {
 
     func decode(_ root: ScenarioValue) throws -> Scenario {
         let top = try root.mapping(
-            allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo", "budget"])
+            allowed: ["name", "seed", "duration", "window", "warmup", "traffic", "deployments", "slo", "budget", "engine"])
         let name = try top["name"]?.name() ?? Self.sanitizedName(defaultName)
         let seed = try top["seed"].map { UInt64(try $0.integer("a seed", in: 0...Int(UInt32.max))) } ?? 1
         let durationValue = try top.required("duration", "how much time to simulate, e.g. 1d")
@@ -42,10 +42,42 @@ struct ScenarioDecoder {
         let traffic = try TrafficDecoder(baseDirectory: baseDirectory)
             .decode(trafficValue, deployments: deployments, horizon: duration)
         let slo = try top["slo"].map(decodeSLO)
-        return Scenario(
+        var scenario = Scenario(
             name: name, seed: seed, durationSeconds: duration, windowSeconds: min(window, duration),
             warmupSeconds: warmup, traffic: traffic, deployments: deployments, slo: slo,
             budget: try top["budget"].map(decodeBudget))
+        if let engineValue = top["engine"] {
+            scenario.engine = try decodeEngine(engineValue, window: scenario.windowSeconds)
+            if case .analytic = scenario.engine, let gap = AnalyticScope.gap(in: scenario) {
+                throw engineValue.error(
+                    "the analytic engine does not model \(gap.message), found at \(gap.keyPath); "
+                        + "run it with the discrete-event engine (engine: discreteEvent)")
+            }
+        }
+        return scenario
+    }
+
+    /// `engine: analytic`, `engine: discreteEvent`, or `engine: {kind: analytic, step: 10s}`.
+    private func decodeEngine(_ value: ScenarioValue, window: Double) throws -> SimulationEngine {
+        let expected = "discreteEvent, analytic, or {kind: analytic, step: <duration>}"
+        var kind: String
+        var step: Double?
+        if let text = try? value.string() {
+            kind = text
+        } else {
+            let fields = try value.mapping(allowed: ["kind", "step"])
+            kind = try fields.required("kind", expected).string()
+            step = try fields["step"]?.duration(in: 1e-3...window)
+        }
+        switch kind {
+        case "discreteEvent":
+            if step != nil { throw value.expected("no step for the discrete-event engine") }
+            return .discreteEvent
+        case "analytic":
+            return .analytic(stepSeconds: step ?? SimulationEngine.defaultStep(windowSeconds: window))
+        default:
+            throw value.expected(expected)
+        }
     }
 
     private func decodeBudget(_ value: ScenarioValue) throws -> BudgetSpec {

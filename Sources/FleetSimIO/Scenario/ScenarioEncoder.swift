@@ -28,6 +28,9 @@ public enum ScenarioEncoder {
             if let ttft = slo.ttft { objectives.append(("ttft", objective(ttft))) }
             pairs.append(("slo", map(objectives)))
         }
+        if case .analytic(let step) = s.engine {
+            pairs.append(("engine", flow([("kind", Node("analytic")), ("step", duration(step))])))
+        }
         if let budget = s.budget {
             pairs.append(("budget", flow([
                 ("monthly", number(budget.monthlyUSD)),

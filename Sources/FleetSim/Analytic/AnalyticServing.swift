@@ -1,0 +1,498 @@
+import FleetSimKernel
+import Foundation
+
+/// The analytic engine's serving: instead of queueing requests, each step of traffic is served by formulas
+/// (decisions.md #89).
+///
+/// At every step the deployment is offered the step's expected arrivals. While the fleet keeps up, the step is
+/// served in steady state at its rate (a pointwise-stationary approximation): every arrival is served, and waits
+/// follow Erlang C with the Allen–Cunneen correction over the fleet's serving slots (`ServiceModel`). When the
+/// offered load exceeds what the ready replicas can serve, or a backlog remains from earlier steps, the queue is a
+/// fluid: it grows by the excess, drains at the fleet's capacity, and the requests served wait the backlog ahead of
+/// them. Latencies are recorded as weighted points of their distribution (`QuantileGrid`) into the same histograms
+/// the discrete-event engine fills, so windows, percentiles, SLO attainment and every output work unchanged.
+///
+/// The fleet around it — replicas starting, reclaimed, drained; the autoscaler; billing — runs as events exactly as
+/// in the discrete-event engine, reading this engine's queue, occupancy and utilization.
+final class AnalyticServing: ServingEngine {
+    enum Timer: UInt8, TimerKind {
+        /// A draining replica has finished what it held.
+        case drained
+        static let part = Part.serving
+    }
+
+    /// A count kept exactly as a real number and reported as whole requests: each step adds the whole requests its
+    /// share completes, so the counts add up to the floor of the exact total and never overtake each other.
+    struct Tally {
+        private(set) var exact = 0.0
+
+        mutating func add(_ amount: Double) -> Int {
+            let before = exact.rounded(.down)
+            exact += max(amount, 0)
+            return Int(exact.rounded(.down) - before)
+        }
+    }
+
+    let model: ServiceModel
+    let arrivalSCV: Double
+    let queueSpec: QueueSpec
+    let maxConcurrency: Int
+    let kvTokenBudget: Int?
+    let fleet: ReplicaFleet
+    let recorder: Recorder
+    let timers: Timers<Timer>
+    /// The points of the generic service time, or of the prompt and output lengths.
+    private let workGrid: QuantileGrid
+    private let promptGrid: QuantileGrid
+    /// The rest of a prefill in progress an arrival waits for (continuous batching).
+    private let residualGrid: QuantileGrid
+    /// The share of requests with more than one output token (those with a time per output token).
+    private let decodingShare: Double
+
+    private(set) var backlog = 0.0
+    /// Requests waiting in steady state (Little's law on the step's waits), beside the fluid backlog.
+    private var steadyQueue = 0.0
+    /// The step in progress and the arrivals counted at its start, which its scrapes see accrue evenly.
+    private var stepStart = 0.0
+    private var stepSeconds = 1.0
+    private var stepArrivals = 0
+    /// The noise of a replica's utilization as a scrape reads it (see `scrapeLoad`).
+    private let metricStream: RandomStream
+    /// Requests in service, by Little's law from the last step.
+    private var inServiceLevel = 0.0
+    private var point: ServiceModel.OperatingPoint
+    /// Requests lost with a reclaimed instance and queued again: work to serve before new arrivals.
+    private var requeued = 0.0
+    private var utilization = LoadMeter()
+    private var scrapedArea: [Double]
+    private var scrapedAt: [Double]
+    private var drainShare: [Double]
+    private var drainStart: [Double]
+    private var drainEnd: [Double]
+    private(set) var busyReplicas = 0
+    private var arrived = Tally(), completed = Tally(), reworked = Tally(), timedOut = Tally(), rejected = Tally()
+    private var lost = Tally()
+    private var waited = Tally(), metBoth = Tally(), metE2E = Tally(), metTTFT = Tally()
+    private var promptTokens = Tally(), outputTokens = Tally()
+    private(set) var diagnostics = AnalyticDiagnostics()
+    /// Buffers reused from step to step.
+    private var e2eCells: [(value: Double, weight: Double)] = []
+    private var ttftCells: [(value: Double, weight: Double)] = []
+
+    init(spec: DeploymentSpec, model: ServiceModel, arrivalSCV: Double, fleet: ReplicaFleet, recorder: Recorder,
+         timers: Timers<Timer>, metricStream: RandomStream) {
+        self.model = model
+        self.metricStream = metricStream
+        self.arrivalSCV = arrivalSCV
+        queueSpec = spec.queue
+        maxConcurrency = spec.profile?.maxConcurrency ?? 1
+        kvTokenBudget = spec.profile?.kvTokenBudget
+        self.fleet = fleet
+        self.recorder = recorder
+        self.timers = timers
+        switch model.mode {
+        case .generic(let service):
+            workGrid = QuantileGrid(sorted: service, density: .fine)
+            promptGrid = QuantileGrid(constant: 0)
+            residualGrid = QuantileGrid(constant: 0)
+            decodingShare = 0
+        case .continuous(let profile, let prompt, let output):
+            workGrid = QuantileGrid(sorted: output, density: .fine)
+            promptGrid = QuantileGrid(sorted: prompt.map { $0 / profile.prefillTokensPerSecond }, density: .fine)
+            residualGrid = QuantileGrid(sorted: model.prefillResidual, density: .coarse)
+            decodingShare = Double(output.count - (output.lastIndex(of: 1).map { $0 + 1 } ?? 0)) / Double(output.count)
+        }
+        point = model.operatingPoint(rate: 0)
+        let replicas = spec.replicaCount
+        scrapedArea = Array(repeating: 0, count: replicas)
+        scrapedAt = Array(repeating: 0, count: replicas)
+        drainShare = Array(repeating: 0, count: replicas)
+        drainStart = Array(repeating: 0, count: replicas)
+        drainEnd = Array(repeating: 0, count: replicas)
+        diagnostics.heavyTailed = model.workSCV > AnalyticDiagnostics.heavyTailSCV
+    }
+
+    // MARK: ServingEngine
+
+    var centralQueueLength: Int { Int((backlog + steadyQueue).rounded()) }
+    var queuedAtReplicas: Int { 0 }
+    var inService: Int { Int(inServiceLevel.rounded()) }
+    /// Requests counted as arrived and not yet ended. A request served in steady state ends in the step it arrives,
+    /// so this is the backlog and the work lost and queued again, not the requests in service.
+    var requestsInFlight: Int {
+        let counts = recorder.total.requests
+        return counts.arrivals - counts.completed - counts.rejected - counts.timedOut - counts.failed
+    }
+    var oldestWaitingArrival: Double? {
+        backlog > 0 ? timers.now - backlog / max(capacity, 1e-12) : nil
+    }
+
+    /// Requests per second the replicas taking work serve at most.
+    private var capacity: Double { Double(fleet.active.count) * model.saturationRate }
+
+    func addReplica() {
+        scrapedArea.append(0)
+        scrapedAt.append(0)
+        drainShare.append(0)
+        drainStart.append(0)
+        drainEnd.append(0)
+    }
+
+    func arrive(_ request: Request) {
+        preconditionFailure("the analytic engine is offered steps of traffic, not requests")
+    }
+
+    func replicaReady(_ replica: Int) {
+        utilization.update(level: utilization.level, now: timers.now)
+        scrapedArea[replica] = utilization.area
+        scrapedAt[replica] = timers.now
+    }
+
+    func stopTaking(_ replica: Int) {
+        let now = timers.now
+        // The fleet has already moved it out of the replicas taking work.
+        drainShare[replica] = inServiceLevel / Double(fleet.active.count + 1)
+        drainStart[replica] = now
+        let hold = point.holdSeconds.isFinite ? point.holdSeconds : 0
+        // The last of s requests with exponential residual holds ends after about hold × (1 + ln s).
+        drainEnd[replica] = drainShare[replica] > 0 ? now + hold * (1 + log(max(drainShare[replica], 1))) : now
+        if drainEnd[replica] > now { timers.set(.drained, slot: replica, at: drainEnd[replica]) }
+    }
+
+    func reroute(from replica: Int) {}
+
+    /// The requests still on the replica when its instance goes: its share when it stopped taking work, less what
+    /// finished since (exponential residual holds). They end here as whole requests, uncounted as completed.
+    func evict(_ replica: Int) -> [Request] {
+        let now = timers.now
+        guard now < drainEnd[replica], point.holdSeconds.isFinite, point.holdSeconds > 0 else { return [] }
+        let remaining = drainShare[replica] * exp(-(now - drainStart[replica]) / point.holdSeconds)
+        let count = lost.add(remaining)
+        drainEnd[replica] = now
+        guard count > 0 else { return [] }
+        // Counted as completed when they arrived; they end again when served anew (requeue) or failed.
+        recorder.analytic(afterWarmup: false) { totals, _ in totals.requests.completed -= count }
+        return Array(repeating: Request(arrival: drainStart[replica], classIndex: 0), count: count)
+    }
+
+    func requeue(_ requests: [Request]) {
+        requeued += Double(requests.count)
+    }
+
+    func handle(kind: UInt8, slot: Int, epoch: UInt32) -> Int? {
+        switch Timer(rawValue: kind)! {
+        case .drained:
+            let record = fleet[slot]
+            return record.state == .draining && record.drainingForScaleIn && timers.now >= drainEnd[slot] ? slot : nil
+        }
+    }
+
+    func isBusy(_ replica: Int) -> Bool {
+        fleet[replica].state == .draining ? timers.now < drainEnd[replica] : inServiceLevel > 0
+    }
+
+    func held(_ replica: Int) -> Int {
+        guard fleet[replica].state == .ready, !fleet.active.isEmpty else { return 0 }
+        return Int(((backlog + inServiceLevel) / Double(fleet.active.count)).rounded())
+    }
+
+    func ownQueueLength(_ replica: Int) -> Int { 0 }
+
+    func arrivalsSoFar(counted: Int, now: Double) -> Double {
+        Double(counted) - Double(stepArrivals) * max(0, 1 - (now - stepStart) / stepSeconds)
+    }
+
+    /// A replica's utilization integrated since its last scrape: the model's mean level, read with the noise a
+    /// replica's own load shows over that interval. A replica's sequences (or its server's busy state) fluctuate
+    /// around the mean with a correlation time of one hold; averaged over an interval of x holds, the variance
+    /// left is the level's own (Poisson sequences, or a Bernoulli busy state) times g(x) = 2/x·(1 − (1 − e^−x)/x),
+    /// the variance of a time average of a process with exponential autocorrelation. Without it the HPA reads a
+    /// smooth mean no cluster shows it, and its tolerance and stabilization, which act on noise, hold fewer replicas.
+    func scrapeLoad(_ replica: Int, now: Double) -> Double {
+        utilization.update(level: utilization.level, now: now)
+        let seconds = now - scrapedAt[replica]
+        defer {
+            scrapedArea[replica] = utilization.area
+            scrapedAt[replica] = now
+        }
+        guard fleet[replica].state == .ready else { return 0 }
+        let interval = utilization.area - scrapedArea[replica]
+        let level = utilization.level
+        guard seconds > 0, level > 0, level < 1, point.holdSeconds > 0, point.holdSeconds.isFinite else {
+            return interval
+        }
+        let holds = seconds / point.holdSeconds
+        let spread = 2 / holds * (1 - (1 - exp(-holds)) / holds)
+        let variance: Double
+        switch model.mode {
+        case .generic: variance = level * (1 - level) * spread
+        case .continuous: variance = point.sequences > 0 ? level * level / point.sequences * spread : 0
+        }
+        guard variance > 0 else { return interval }
+        let mean = interval / seconds
+        let draw = metricStream.gamma(shape: mean * mean / variance, scale: variance / mean)
+        return min(draw, 1) * seconds
+    }
+
+    // MARK: A step
+
+    /// Serves the `arrivals` expected over the next `seconds`, at the replicas ready now.
+    func step(arrivals offered: Double, over seconds: Double) {
+        let now = timers.now
+        let replicas = fleet.active.count
+        let capacity = self.capacity
+        let arrivedCount = arrived.add(offered)
+        stepStart = now
+        stepSeconds = seconds
+        stepArrivals = arrivedCount
+        steadyQueue = 0
+        let work = offered + requeued
+        let rate = work / seconds
+        let startBacklog = backlog
+        var served: Double
+        var wait: QuantileGrid
+        var dropped = (timedOut: 0.0, rejected: 0.0)
+        diagnostics.steps += 1
+        if replicas > 0 && replicas * model.slots < AnalyticDiagnostics.fewServers && rate > 0 {
+            diagnostics.fewServerSteps += 1
+        }
+        if backlog > 0 || rate >= capacity {
+            // The fleet cannot keep up: a fluid queue, filled by the excess and drained at capacity.
+            served = min(backlog + work, capacity * seconds)
+            backlog += work - served
+            point = replicas > 0 ? model.saturated : model.operatingPoint(rate: 0)
+            if let timeout = queueSpec.timeoutSeconds {
+                // Requests that would wait longer than the timeout leave: the backlog holds at most that long a wait.
+                let limit = (capacity > 0 ? capacity : rate) * timeout
+                if backlog > limit { dropped.timedOut = backlog - limit; backlog = limit }
+            }
+            if let room = queueSpec.capacity.map(Double.init), backlog > room {
+                dropped.rejected = backlog - room
+                backlog = room
+            }
+            let meanBacklog = (startBacklog + backlog) / 2
+            wait = QuantileGrid(constant: capacity > 0 ? meanBacklog / capacity : 0)
+            if backlog > 0 { diagnostics.overloadedSteps += 1 }
+        } else {
+            // Steady state at this step's rate.
+            served = work
+            point = model.operatingPoint(rate: rate / Double(replicas))
+            let servers = replicas * model.slots
+            let load = rate * point.holdSeconds
+            let probability = QueueingApproximation.probabilityOfWait(servers: servers, load: load)
+            let meanWait = QueueingApproximation.meanConditionalWait(
+                servers: servers, load: load, holdSeconds: point.holdSeconds, arrivalSCV: arrivalSCV,
+                serviceSCV: holdSCV)
+            wait = QuantileGrid.wait(probabilityOfWait: probability, meanWait: meanWait, offset: 0)
+            steadyQueue = rate * wait.mean
+        }
+        // Lost work queued again is served first; its latencies were recorded when it first arrived.
+        let rework = min(requeued, served)
+        requeued -= rework
+        if let timeout = queueSpec.timeoutSeconds {
+            // In steady state, the share whose wait would pass the timeout gives up.
+            var share = 0.0
+            for index in wait.values.indices where wait.values[index] > timeout {
+                share += wait.weights[index]
+                wait.weights[index] = 0
+            }
+            if share > 0 && share < 1 {
+                for index in wait.weights.indices { wait.weights[index] /= 1 - share }
+            }
+            dropped.timedOut += served * min(share, 1)
+            served *= 1 - min(share, 1)
+        }
+        inServiceLevel = served / seconds * (point.holdSeconds.isFinite ? point.holdSeconds : 0)
+        updateLevels(replicas: replicas, rate: served / seconds, now: now)
+        record(completions: served, rework: rework, arrivals: arrivedCount, dropped: dropped, wait: wait, now: now)
+    }
+
+    /// The squared coefficient of variation of a slot's hold: the service time's, or, in continuous batching, the
+    /// output length's scaled by the share of the hold spent decoding.
+    private var holdSCV: Double {
+        switch model.mode {
+        case .generic: return model.workSCV
+        case .continuous:
+            guard point.holdSeconds > 0, point.holdSeconds.isFinite else { return 0 }
+            let decoding = model.meanWork * point.tokenSeconds / point.holdSeconds
+            return model.workSCV * decoding * decoding
+        }
+    }
+
+    private func updateLevels(replicas: Int, rate: Double, now: Double) {
+        var level: Double
+        switch model.mode {
+        case .generic:
+            level = replicas > 0 ? min(rate * model.meanWork / Double(replicas), 1) : 0
+            busyReplicas = min(replicas, Int((rate * model.meanWork).rounded(.up)))
+        case .continuous:
+            let sequences = replicas > 0 ? point.sequences : 0
+            level = sequences / Double(max(maxConcurrency, 1))
+            if let budget = kvTokenBudget {
+                level = max(level, sequences * model.meanReservation / Double(budget))
+            }
+            // Sequences on one replica are about Poisson: the share of replicas holding none is e^(−n).
+            busyReplicas = Int((Double(replicas) * (1 - exp(-sequences))).rounded())
+            recorder.window.peakSequencesPerReplica = max(recorder.window.peakSequencesPerReplica,
+                                                         Int(sequences.rounded(.up)))
+            recorder.window.peakKVTokensPerReplica = max(recorder.window.peakKVTokensPerReplica,
+                                                        Int(sequences * model.meanReservation))
+        }
+        utilization.update(level: min(level, 1), now: now)
+    }
+
+    // MARK: Recording
+
+    private func record(
+        completions served: Double, rework: Double, arrivals arrivedCount: Int,
+        dropped: (timedOut: Double, rejected: Double), wait: QuantileGrid, now: Double
+    ) {
+        let completedCount = completed.add(served)
+        let reworkCount = min(reworked.add(rework), completedCount)
+        let count = completedCount - reworkCount
+        let served = served - rework
+        let timedOutCount = timedOut.add(dropped.timedOut)
+        let rejectedCount = rejected.add(dropped.rejected)
+        let slo = recorder.slo
+        fillCells(wait: wait)
+        var met = (both: 0.0, e2e: 0.0, ttft: 0.0)
+        if let slo {
+            for cell in e2eCells {
+                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: cell.value)
+                if check.e2e { met.e2e += cell.weight }
+            }
+            for cell in ttftCells where slo.ttft.map({ cell.value <= $0.thresholdSeconds }) ?? true {
+                met.ttft += cell.weight
+            }
+            met.both = jointMet(slo, wait: wait)
+        }
+        let waitedShare = zip(wait.values, wait.weights).reduce(0) { $0 + ($1.0 > 0 ? $1.1 : 0) }
+        let counts = (
+            waited: waited.add(served * waitedShare), both: metBoth.add(served * met.both),
+            e2e: metE2E.add(served * met.e2e), ttft: metTTFT.add(served * met.ttft),
+            prompt: promptTokens.add(served * model.meanPrompt),
+            output: outputTokens.add(served * (model.usesTokens ? model.meanWork : 0)))
+        let e2eUnits = Self.allocate(e2eCells, requests: count)
+        let ttftUnits = recorder.measuresTokens ? Self.allocate(ttftCells, requests: count) : []
+        let waitUnits = Self.allocate(zip(wait.values, wait.weights).map { ($0, $1) }, requests: count)
+        let decoding = recorder.measuresTokens ? Int((Double(count) * decodingShare).rounded()) : 0
+        let tokenSeconds = point.tokenSeconds
+        recorder.analytic(afterWarmup: now >= recorder.warmupSeconds) { totals, latencies in
+            totals.requests.arrivals += arrivedCount
+            totals.requests.completed += completedCount
+            totals.requests.timedOut += timedOutCount
+            totals.requests.rejected += rejectedCount
+            totals.requests.promptTokens += counts.prompt
+            totals.requests.outputTokens += counts.output
+            guard latencies else { return }
+            totals.requests.waited += counts.waited
+            if slo != nil {
+                totals.slo.counted += count + timedOutCount + rejectedCount
+                totals.slo.met += counts.both
+                totals.slo.metE2E += counts.e2e
+                totals.slo.metTTFT += counts.ttft
+            }
+            totals.e2e.record(e2eUnits, requests: count)
+            if !totals.ttftIsE2E { totals.ttft.record(ttftUnits, requests: count) }
+            totals.queueWait.record(waitUnits, requests: count)
+            if decoding > 0 { totals.tpot.record([(tokenSeconds, UInt64(decoding) * LatencyStats.unitsPerRequest)],
+                                                 requests: decoding) }
+        }
+    }
+
+    /// The step's latency points: end-to-end over wait × work (× prompt), and time to first token over wait × prompt.
+    private func fillCells(wait: QuantileGrid) {
+        e2eCells.removeAll(keepingCapacity: true)
+        ttftCells.removeAll(keepingCapacity: true)
+        switch model.mode {
+        case .generic:
+            for (w, pw) in zip(wait.values, wait.weights) where pw > 0 {
+                for (s, ps) in zip(workGrid.values, workGrid.weights) {
+                    e2eCells.append((w + s, pw * ps))
+                }
+            }
+        case .continuous(let profile, _, _):
+            // Before its prefill a request waits for a slot (the queue), for the prefill in progress, if any, and
+            // for the next step boundary; then its prompt is prefilled with the others admitted with it.
+            let boundary = point.sequences > 0 ? point.stepSeconds / 2 : 0
+            let beforePrefill = wait.adding(residualGrid.sometimes(point.prefillShare))
+            // Requests arriving at the replica while this one waits for the prefill in progress join its prefill:
+            // one more prompt with the chance that one arrives in that time (more than one is rarer still).
+            let rate = point.sequences > 0 && point.holdSeconds > 0 ? point.sequences / point.holdSeconds : 0
+            let delay = point.prefillShare * residualGrid.mean + boundary
+            let joined = promptGrid.sometimes(1 - exp(-rate * delay))
+            let firstToken = beforePrefill.adding(promptGrid).adding(joined, shift: boundary + profile.prefillBaseSeconds)
+            for (ttft, pt) in zip(firstToken.values, firstToken.weights) {
+                ttftCells.append((ttft, pt))
+                for (o, po) in zip(workGrid.values, workGrid.weights) {
+                    e2eCells.append((ttft + (max(o, 1) - 1) * point.tokenSeconds, pt * po))
+                }
+            }
+        }
+    }
+
+    /// The share of requests meeting both objectives (a request's TTFT and e2e share its wait and prompt).
+    private func jointMet(_ slo: SLOSpec, wait: QuantileGrid) -> Double {
+        switch model.mode {
+        case .generic:
+            return e2eCells.reduce(0) { sum, cell in
+                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: cell.value)
+                return sum + (check.e2e && check.ttft ? cell.weight : 0)
+            }
+        case .continuous:
+            var share = 0.0
+            let perTTFT = workGrid.values.count
+            for (index, cell) in e2eCells.enumerated() {
+                let ttft = ttftCells[index / perTTFT].value
+                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: ttft)
+                if check.e2e && check.ttft { share += cell.weight }
+            }
+            return share
+        }
+    }
+
+    /// `requests` whole requests spread over weighted points as histogram units (`LatencyStats.unitsPerRequest`
+    /// each), by cumulative rounding: the units add up exactly, and a point of small weight still gets its share.
+    static func allocate(_ cells: [(value: Double, weight: Double)], requests: Int) -> [(Double, UInt64)] {
+        guard requests > 0 else { return [] }
+        let total = cells.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return [] }
+        let units = UInt64(requests) * LatencyStats.unitsPerRequest
+        var result: [(Double, UInt64)] = []
+        result.reserveCapacity(cells.count)
+        var cumulative = 0.0
+        var given: UInt64 = 0
+        for (index, cell) in cells.enumerated() where cell.weight > 0 {
+            cumulative += cell.weight
+            let upTo = index == cells.count - 1 ? units : min(UInt64((cumulative / total * Double(units)).rounded()), units)
+            if upTo > given {
+                result.append((cell.value, upTo - given))
+                given = upTo
+            }
+        }
+        if given < units, !result.isEmpty { result[result.count - 1].1 += units - given }
+        return result
+    }
+}
+
+/// What the analytic engine saw of the regimes where its approximations weaken, for the run's warnings.
+public struct AnalyticDiagnostics: Sendable, Equatable {
+    /// Below this many serving slots, Erlang C's smooth waits are far from a handful of servers' bursts.
+    static let fewServers = 4
+    /// A service (or output length) with a squared coefficient of variation above this is heavy-tailed for
+    /// Allen–Cunneen, which keeps only the first two moments.
+    static let heavyTailSCV = 4.0
+
+    public var steps = 0
+    /// Steps that ended with a backlog: the fleet was in overload, where the fluid queue replaces the formulas.
+    public var overloadedSteps = 0
+    public var fewServerSteps = 0
+    public var heavyTailed = false
+
+    public mutating func merge(_ other: AnalyticDiagnostics) {
+        steps += other.steps
+        overloadedSteps += other.overloadedSteps
+        fewServerSteps += other.fewServerSteps
+        heavyTailed = heavyTailed || other.heavyTailed
+    }
+}
