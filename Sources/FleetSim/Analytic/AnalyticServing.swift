@@ -64,6 +64,8 @@ final class AnalyticServing: ServingEngine {
     /// Requests lost with a reclaimed instance and queued again: work to serve before new arrivals.
     private var requeued = 0.0
     private var utilization = LoadMeter()
+    /// The variance of one replica's instantaneous utilization metric around `utilization.level`.
+    private var levelVariance = 0.0
     private var scrapedArea: [Double]
     private var scrapedAt: [Double]
     private var drainShare: [Double]
@@ -198,6 +200,20 @@ final class AnalyticServing: ServingEngine {
 
     func ownQueueLength(_ replica: Int) -> Int { 0 }
 
+    /// A scrape reads counts, which fluctuate around the model's means: requests in service are about Poisson
+    /// (an M/G/∞ count), and so, as a stand-in with the right mean, is the steady-state queue; the fluid backlog is
+    /// read as it is. Reading the means would show the autoscaler a calm no fleet has.
+    func totalsRead() -> (centralQueue: Double, queued: Double, inFlight: Double) {
+        let queue = backlog + Double(metricStream.poisson(mean: steadyQueue))
+        let inService = Double(metricStream.poisson(mean: inServiceLevel))
+        return (queue, queue, queue + inService)
+    }
+
+    func heldRead(_ replica: Int) -> Double {
+        guard fleet[replica].state == .ready, !fleet.active.isEmpty else { return 0 }
+        return Double(metricStream.poisson(mean: (backlog + steadyQueue + inServiceLevel) / Double(fleet.active.count)))
+    }
+
     func arrivalsSoFar(counted: Int, now: Double) -> Double {
         Double(counted) - Double(stepArrivals) * max(0, 1 - (now - stepStart) / stepSeconds)
     }
@@ -226,7 +242,7 @@ final class AnalyticServing: ServingEngine {
         let variance: Double
         switch model.mode {
         case .generic: variance = level * (1 - level) * spread
-        case .continuous: variance = point.sequences > 0 ? level * level / point.sequences * spread : 0
+        case .continuous: variance = levelVariance * spread
         }
         guard variance > 0 else { return interval }
         let mean = interval / seconds
@@ -236,8 +252,9 @@ final class AnalyticServing: ServingEngine {
 
     // MARK: A step
 
-    /// Serves the `arrivals` expected over the next `seconds`, at the replicas ready now.
-    func step(arrivals offered: Double, over seconds: Double) {
+    /// Serves the next `seconds` of traffic at the replicas ready now: `drawn` requests arrive (what is counted
+    /// and served), `expected` on average (what the formulas read: the rate whose randomness Erlang C describes).
+    func step(expected: Double, drawn offered: Double, over seconds: Double) {
         let now = timers.now
         let replicas = fleet.active.count
         let capacity = self.capacity
@@ -247,7 +264,7 @@ final class AnalyticServing: ServingEngine {
         stepArrivals = arrivedCount
         steadyQueue = 0
         let work = offered + requeued
-        let rate = work / seconds
+        let rate = (expected + requeued) / seconds
         let startBacklog = backlog
         var served: Double
         var wait: QuantileGrid
@@ -302,8 +319,11 @@ final class AnalyticServing: ServingEngine {
             dropped.timedOut += served * min(share, 1)
             served *= 1 - min(share, 1)
         }
-        inServiceLevel = served / seconds * (point.holdSeconds.isFinite ? point.holdSeconds : 0)
-        updateLevels(replicas: replicas, rate: served / seconds, now: now)
+        // Levels follow the mean rate in steady state (a scrape adds the noise a replica's load shows), the fluid's
+        // throughput in overload.
+        let levelRate = backlog > 0 || startBacklog > 0 ? served / seconds : min(rate, capacity)
+        inServiceLevel = levelRate * (point.holdSeconds.isFinite ? point.holdSeconds : 0)
+        updateLevels(replicas: replicas, rate: levelRate, now: now)
         record(completions: served, rework: rework, arrivals: arrivedCount, dropped: dropped, wait: wait, now: now)
     }
 
@@ -321,16 +341,14 @@ final class AnalyticServing: ServingEngine {
 
     private func updateLevels(replicas: Int, rate: Double, now: Double) {
         var level: Double
+        levelVariance = 0
         switch model.mode {
         case .generic:
             level = replicas > 0 ? min(rate * model.meanWork / Double(replicas), 1) : 0
             busyReplicas = min(replicas, Int((rate * model.meanWork).rounded(.up)))
         case .continuous:
             let sequences = replicas > 0 ? point.sequences : 0
-            level = sequences / Double(max(maxConcurrency, 1))
-            if let budget = kvTokenBudget {
-                level = max(level, sequences * model.meanReservation / Double(budget))
-            }
+            (level, levelVariance) = continuousLevel(sequences: sequences)
             // Sequences on one replica are about Poisson: the share of replicas holding none is e^(−n).
             busyReplicas = Int((Double(replicas) * (1 - exp(-sequences))).rounded())
             recorder.window.peakSequencesPerReplica = max(recorder.window.peakSequencesPerReplica,
@@ -339,6 +357,31 @@ final class AnalyticServing: ServingEngine {
                                                         Int(sequences * model.meanReservation))
         }
         utilization.update(level: min(level, 1), now: now)
+    }
+
+    /// A replica's utilization metric under continuous batching — the larger of its sequences over the maximum
+    /// concurrency and its reserved KV tokens over the budget, as the discrete-event engine measures it — as a mean
+    /// and a variance. The sequences are about Poisson(n) and the tokens a compound Poisson sum of in-flight
+    /// reservations; the larger of two correlated normals has Clark's (1961) moments. Where the two levels are
+    /// close, as in profiles whose concurrency matches their KV budget, the mean of the larger sits measurably
+    /// above the larger mean, and the HPA reads it.
+    private func continuousLevel(sequences n: Double) -> (mean: Double, variance: Double) {
+        let slots = Double(max(maxConcurrency, 1))
+        let sequenceMean = n / slots
+        let sequenceVariance = n / (slots * slots)
+        guard let budget = kvTokenBudget.map(Double.init), n > 0 else { return (sequenceMean, sequenceVariance) }
+        let tokenMean = n * model.meanReservation / budget
+        let tokenVariance = n * model.meanSquareReservation / (budget * budget)
+        let covariance = n * model.meanReservation / (slots * budget)
+        let spread = (sequenceVariance + tokenVariance - 2 * covariance).squareRoot()
+        guard spread > 1e-12 else { return (max(sequenceMean, tokenMean), max(sequenceVariance, tokenVariance)) }
+        let alpha = (sequenceMean - tokenMean) / spread
+        let above = 0.5 * erfc(-alpha / 2.0.squareRoot())
+        let density = exp(-alpha * alpha / 2) / (2 * Double.pi).squareRoot()
+        let mean = sequenceMean * above + tokenMean * (1 - above) + spread * density
+        let square = (sequenceMean * sequenceMean + sequenceVariance) * above
+            + (tokenMean * tokenMean + tokenVariance) * (1 - above) + (sequenceMean + tokenMean) * spread * density
+        return (mean, max(square - mean * mean, 0))
     }
 
     // MARK: Recording

@@ -41,14 +41,16 @@ struct AnalyticTraffic {
         }
     }
 
-    /// The requests offered from `start` to `end`: drawn around the expectation.
-    mutating func arrivals(from start: Double, to end: Double) -> Double {
+    /// The requests offered from `start` to `end`: the expectation, and the count drawn around it. The formulas
+    /// take the expectation — Erlang C already holds the arrivals' randomness, and a drawn count above capacity
+    /// would count it twice as overload — the counts and the autoscaler's metrics take the draw.
+    mutating func arrivals(from start: Double, to end: Double) -> (expected: Double, drawn: Double) {
         let mean = expectedArrivals(from: start, to: end)
-        guard mean > 0 else { return 0 }
+        guard mean > 0 else { return (0, 0) }
         switch process {
-        case .poisson, .mmpp: return Double(countStream.poisson(mean: mean))
-        case .deterministic: return mean
-        case .gamma(let cv): return countStream.gamma(shape: mean / (cv * cv), scale: cv * cv)
+        case .poisson, .mmpp: return (mean, Double(countStream.poisson(mean: mean)))
+        case .deterministic: return (mean, mean)
+        case .gamma(let cv): return (mean, countStream.gamma(shape: mean / (cv * cv), scale: cv * cv))
         }
     }
 

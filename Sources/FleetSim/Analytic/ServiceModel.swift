@@ -27,6 +27,8 @@ struct ServiceModel {
     /// for as long as it decodes, so the requests in flight are the long ones more often than arrivals are: the mean
     /// is weighted by output length, E[P] + E[O²] / E[O] (prompt and output lengths independent).
     let meanReservation: Double
+    /// The mean square of that reservation, weighted the same way, for the spread of a replica's KV tokens.
+    let meanSquareReservation: Double
     /// How long a prefill in progress still runs when a request arrives at its replica (a prefill of one prompt,
     /// chosen in proportion to its length, at a uniform point of it), as sorted draws; empty in the generic mode.
     let prefillResidual: [Double]
@@ -61,6 +63,7 @@ struct ServiceModel {
         (meanWork, workSCV) = Self.moments(service)
         meanPrompt = 0
         meanReservation = 0
+        meanSquareReservation = 0
         prefillResidual = []
         saturationRate = meanWork > 0 ? 1 / meanWork : .infinity
         saturated = OperatingPoint(sequences: 1, holdSeconds: meanWork, tokenSeconds: 0, joiners: 1, stepSeconds: 0)
@@ -71,6 +74,12 @@ struct ServiceModel {
         (meanWork, workSCV) = Self.moments(output)
         meanPrompt = prompt.reduce(0, +) / Double(prompt.count)
         meanReservation = meanPrompt + meanWork * (1 + workSCV)
+        // E_w[(P + O)²] with weight O: E[P²] + 2 E[P] E[O²]/E[O] + E[O³]/E[O].
+        let count = Double(prompt.count)
+        let promptSquare = prompt.reduce(0) { $0 + $1 * $1 } / count
+        let outputSquare = output.reduce(0) { $0 + $1 * $1 } / Double(output.count)
+        let outputCube = output.reduce(0) { $0 + $1 * $1 * $1 } / Double(output.count)
+        meanSquareReservation = promptSquare + 2 * meanPrompt * outputSquare / meanWork + outputCube / meanWork
         // Length-biased prompts: the one in progress is drawn by its prefill time; the arrival lands uniformly in it.
         let seconds = prompt.map { profile.prefillBaseSeconds + $0 / profile.prefillTokensPerSecond }
         var cumulative: [Double] = []

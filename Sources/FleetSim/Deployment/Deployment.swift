@@ -22,15 +22,15 @@ protocol Deployment: AnyObject {
     /// Integrates the deployment's levels since the previous event (`seconds`) into its window; returns the replicas
     /// serving and the cost per second, for the run's fleet-wide figures.
     func integrate(over seconds: Double) -> (ready: Int, costPerSecond: Double)
-    /// The analytic engine: serves the requests expected over the next `seconds` (replica deployments only; the
-    /// scenario check refuses the others).
-    func offer(arrivals: Double, over seconds: Double)
+    /// The analytic engine: serves the next `seconds` of traffic, `expected` requests on average of which `drawn`
+    /// arrive (replica deployments only; the scenario check refuses the others).
+    func offer(expected: Double, drawn: Double, over seconds: Double)
     /// What the analytic engine saw of its weak regimes; nil in the discrete-event engine.
     var analyticDiagnostics: AnalyticDiagnostics? { get }
 }
 
 extension Deployment {
-    func offer(arrivals: Double, over seconds: Double) {
+    func offer(expected: Double, drawn: Double, over seconds: Double) {
         preconditionFailure("the analytic engine serves replica deployments only")
     }
 

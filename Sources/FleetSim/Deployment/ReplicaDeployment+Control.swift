@@ -9,25 +9,27 @@ extension ReplicaDeployment {
         let arrivals = engine.arrivalsSoFar(counted: recorder.total.requests.arrivals, now: now)
         let arrivalsPerSecond = (arrivals - control.arrivalsAtScrape) / interval
         let ready = fleet.active.count
-        let centralShare = ready > 0 ? Double(engine.centralQueueLength) / Double(ready) : 0
+        let totals = engine.totalsRead()
+        let centralShare = ready > 0 ? totals.centralQueue / Double(ready) : 0
         var pods: [PodReading] = []
         for replica in (fleet.active + fleet.starting.filter { fleet[$0].loading }).sorted() {
             let load = engine.scrapeLoad(replica, now: now)
             let isReady = fleet[replica].state == .ready
             let waiting = engine.ownQueueLength(replica)
+            let held = engine.heldRead(replica)
             pods.append(PodReading(
                 replica: replica,
                 serving: isReady,
                 utilization: load / interval,
-                concurrency: Double(engine.held(replica)),
-                running: Double(engine.held(replica) - waiting),
+                concurrency: held,
+                running: held - Double(waiting),
                 queueLength: Double(waiting) + centralShare,
                 requestsPerSecond: ready > 0 ? arrivalsPerSecond / Double(ready) : 0))
         }
         control.published(
             MetricSample(
-                time: now, pods: pods, totalQueueLength: Double(engine.centralQueueLength + engine.queuedAtReplicas),
-                totalInFlight: Double(engine.load.queued + engine.load.inService), arrivalsPerSecond: arrivalsPerSecond,
+                time: now, pods: pods, totalQueueLength: totals.queued, totalInFlight: totals.inFlight,
+                arrivalsPerSecond: arrivalsPerSecond,
                 gpusPerReplica: spec.instance.gpus),
             arrivals: arrivals)
     }

@@ -86,8 +86,8 @@ final class ReplicaDeployment: Deployment {
 
     var inFlight: Int { engine.requestsInFlight }
 
-    func offer(arrivals: Double, over seconds: Double) {
-        (engine as! AnalyticServing).step(arrivals: arrivals, over: seconds)
+    func offer(expected: Double, drawn: Double, over seconds: Double) {
+        (engine as! AnalyticServing).step(expected: expected, drawn: drawn, over: seconds)
     }
 
     var analyticDiagnostics: AnalyticDiagnostics? { (engine as? AnalyticServing)?.diagnostics }

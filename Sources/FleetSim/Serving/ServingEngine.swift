@@ -21,6 +21,10 @@ protocol ServingEngine: AnyObject {
     var requestsInFlight: Int { get }
     /// The deployment's arrivals by `now`, for rates measured at scrapes, given those `counted` so far.
     func arrivalsSoFar(counted: Int, now: Double) -> Double
+    /// What a scrape reads of the whole deployment: requests in the central queue, queued anywhere, in flight.
+    func totalsRead() -> (centralQueue: Double, queued: Double, inFlight: Double)
+    /// What a scrape reads of the requests on one replica.
+    func heldRead(_ replica: Int) -> Double
 
     /// Gives the replica the fleet has just added (starting) its serving state; replicas are added in index order.
     func addReplica()
@@ -64,6 +68,14 @@ extension ServingEngine {
     }
 
     func arrivalsSoFar(counted: Int, now: Double) -> Double { Double(counted) }
+
+    func totalsRead() -> (centralQueue: Double, queued: Double, inFlight: Double) {
+        let load = self.load
+        return (Double(centralQueueLength), Double(centralQueueLength + queuedAtReplicas),
+                Double(load.queued + load.inService))
+    }
+
+    func heldRead(_ replica: Int) -> Double { Double(held(replica)) }
 }
 
 /// A replica's load for the utilization metric (decisions.md #32), integrated over time: busy (window batching) or

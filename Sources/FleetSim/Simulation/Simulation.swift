@@ -164,7 +164,8 @@ public final class Simulation: DiscreteEventModel {
         guard end > start else { return }
         let offered = analytic!.traffic.arrivals(from: start, to: end)
         for index in deployments.indices where analytic!.shares[index] > 0 {
-            deployments[index].offer(arrivals: offered * analytic!.shares[index], over: end - start)
+            let share = analytic!.shares[index]
+            deployments[index].offer(expected: offered.expected * share, drawn: offered.drawn * share, over: end - start)
         }
         if end < scenario.durationSeconds {
             agenda.queue.schedule(.arrival, at: end)
