@@ -30,7 +30,7 @@ test: deps
 # Command-line checks CI runs after the tests: every example validates; a broken scenario fails cleanly; 600 mutated
 # inputs each end with exit 0 or a located error; every output the README shows is rerun and compared.
 smoke: build
-	@for f in scenarios/*.yaml scenarios/policies/*.yaml scenarios/levers/*.yaml scenarios/sizing/llama70b-day.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
+	@for f in scenarios/*.yaml scenarios/policies/*.yaml scenarios/levers/*.yaml scenarios/sizing/llama70b-day.yaml scenarios/analytic/*.yaml; do $(FLEETSIM) validate "$$f" >/dev/null || exit 1; done
 	@bash scripts/smoke-bad-input.sh $(FLEETSIM)
 	@python3 scripts/fuzz-inputs.py $(FLEETSIM) --count 600 --seed 1
 	@bash scripts/smoke-output-safety.sh $(FLEETSIM)

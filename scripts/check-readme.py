@@ -26,6 +26,7 @@ README = os.path.join(REPO, "README.md")
 WALL_CLOCK = [
     (re.compile(r"simulated in [0-9.]+ s \(([0-9,]+) events, [0-9.]+ M events/s\)"), r"simulated in … s (\1 events, … M events/s)"),
     (re.compile(r"already done, in [0-9.]+ s"), "already done, in … s"),
+    (re.compile(r"simulated in [0-9.]+ s \(analytic engine"), "simulated in … s (analytic engine"),
 ]
 
 

@@ -9,10 +9,11 @@ with the discrete-event means, each with its 95 % interval half-width:
 
 - cost and mean replicas: relative error of the means;
 - SLO attainment: difference of the means, in percentage points;
-- p99 (e2e for generic deployments, TTFT for LLM ones): per window, the analytic p99 (mean over its runs) against the
+- p99 of e2e, and of TTFT for LLM deployments: per window, the analytic p99 (mean over its runs) against the
   discrete-event p99 (mean over its runs), as a relative error; the table gives the median and the 90th percentile
   of that error over the windows that are not in transient overload (in no run of either engine did a window lose
-  requests to timeouts or a full queue, or wait on average more than a tenth of its p99).
+  requests to timeouts or a full queue, or hold a mean queue above both five times the run's median and one request
+  per ready replica).
 
 Nothing here is tuned to pass: the targets (cost 2 %, replicas 5 %, attainment 2 points, p99 15 %) are the issue's,
 and a case that misses them is printed as a miss, with the regime that explains it.
@@ -88,20 +89,33 @@ def window_p99s(runs, column):
     """Per window: the mean p99 over runs, and whether any run was in transient overload there."""
     windows = len(runs[0])
     means, overloaded = [], []
+    typical = [statistics.median(number(row["queue_depth_mean"]) or 0 for row in rows) for rows in runs]
     for index in range(windows):
         values, hot = [], False
-        for rows in runs:
+        for rows, usual in zip(runs, typical):
             row = rows[index]
             p99 = number(row[column])
-            wait = number(row["queue_wait_mean_s"]) or 0
+            depth = number(row["queue_depth_mean"]) or 0
+            ready = number(row["replicas_ready"]) or 0
             lost = int(row["timed_out"]) + int(row["rejected"])
             if p99 is not None:
                 values.append(p99)
-            if lost > 0 or (p99 and wait > 0.1 * p99):
+            if lost > 0 or depth > max(5 * usual, ready, 1):
                 hot = True
         means.append(statistics.mean(values) if values else None)
         overloaded.append(hot)
     return means, overloaded
+
+
+def window_errors(des, ana, column):
+    des_p99, des_hot = window_p99s([rows for _, rows in des], column)
+    ana_p99, ana_hot = window_p99s([rows for _, rows in ana], column)
+    errors = [abs(a / d - 1) for d, a, h1, h2 in zip(des_p99, ana_p99, des_hot, ana_hot)
+              if d and a and not h1 and not h2]
+    hot_share = sum(1 for h1, h2 in zip(des_hot, ana_hot) if h1 or h2) / max(len(des_hot), 1)
+    if not errors:
+        return None, None, hot_share
+    return statistics.median(errors), sorted(errors)[int(0.9 * (len(errors) - 1))], hot_share
 
 
 def main():
@@ -139,12 +153,8 @@ def main():
         replicas = [headline(r, lambda s: s["replicas"]["mean"]) for r in (des, ana)]
         attainment = [headline(r, lambda s: (s.get("slo") or {}).get("attainment")) for r in (des, ana)]
         llm = des[0][0]["latency"].get("tpot", {}).get("p50") is not None
-        column = "ttft_p99_s" if llm else "e2e_p99_s"
-        des_p99, des_hot = window_p99s([rows for _, rows in des], column)
-        ana_p99, ana_hot = window_p99s([rows for _, rows in ana], column)
-        errors = [abs(a / d - 1) for d, a, h1, h2 in zip(des_p99, ana_p99, des_hot, ana_hot)
-                  if d and a and not h1 and not h2]
-        hot_share = sum(1 for h1, h2 in zip(des_hot, ana_hot) if h1 or h2) / max(len(des_hot), 1)
+        e2e_median, e2e_tail, hot_share = window_errors(des, ana, "e2e_p99_s")
+        ttft_median, ttft_tail, _ = window_errors(des, ana, "ttft_p99_s") if llm else (None, None, None)
 
         def relative(pair):
             (d, dh), (a, ah) = pair
@@ -152,13 +162,14 @@ def main():
                 return None, None
             return a / d - 1, (dh or 0) / d
 
+        p99_key = "ttft" if llm else "e2e"
+        run_p99 = [headline(r, lambda s: s["latency"][p99_key]["p99"]) for r in (des, ana)]
+        run_p99_error, run_p99_noise = relative(run_p99)
         cost_error, cost_noise = relative(cost)
         replica_error, replica_noise = relative(replicas)
         points = None
         if attainment[0][0] is not None and attainment[1][0] is not None:
             points = (attainment[1][0] - attainment[0][0]) * 100
-        p99_median = statistics.median(errors) if errors else None
-        p99_tail = sorted(errors)[int(0.9 * (len(errors) - 1))] if errors else None
         misses = []
         if cost_error is not None and abs(cost_error) > TARGETS["cost"]:
             misses.append("cost")
@@ -166,21 +177,25 @@ def main():
             misses.append("replicas")
         if points is not None and abs(points) > TARGETS["attainment"]:
             misses.append("attainment")
-        if p99_median is not None and p99_median > TARGETS["p99"]:
-            misses.append("p99")
+        if e2e_median is not None and e2e_median > TARGETS["p99"]:
+            misses.append("e2e p99")
+        if ttft_median is not None and ttft_median > TARGETS["p99"]:
+            misses.append("TTFT p99")
 
         def percent(value, noise=None):
             if value is None:
                 return "–"
             text = f"{value * 100:+.1f} %"
-            return text + (f" (±{noise * 100:.1f})" if noise else "")
+            return text + (f" (±{noise * 100:.1f})" if noise and noise >= 0.0005 else "")
 
         row = [
             label, regime,
             percent(cost_error, cost_noise),
             percent(replica_error, replica_noise),
             "–" if points is None else f"{points:+.1f}",
-            "–" if p99_median is None else f"{p99_median * 100:.0f} % / {p99_tail * 100:.0f} %",
+            percent(run_p99_error, run_p99_noise),
+            "–" if e2e_median is None else f"{e2e_median * 100:.0f} % / {e2e_tail * 100:.0f} %",
+            "–" if ttft_median is None else f"{ttft_median * 100:.0f} % / {ttft_tail * 100:.0f} %",
             f"{hot_share * 100:.0f} %",
             f"{walls['discreteEvent']:.2f} s / {walls['analytic']:.3f} s",
             "yes" if not misses else "misses " + ", ".join(misses),
@@ -194,13 +209,16 @@ Generated by `python3 scripts/validate-analytic.py .build/release/fleetsim --rep
 change to either engine; docs/analytic.md explains the engine and the regimes where it breaks.
 
 Columns: the analytic mean against the discrete-event mean over the same seeds — cost and mean replicas as relative
-errors (in brackets, the discrete-event mean's own 95 % half-width, relative), SLO attainment in percentage points,
-and the per-window p99 error (TTFT for LLM deployments, e2e for generic ones; median / 90th percentile over windows
-not in transient overload). "Overload windows" is the share of windows left out of the p99 comparison. Targets:
-cost within 2 %, replicas within 5 %, attainment within 2 points, median window p99 within 15 %.
+errors (in brackets, the discrete-event mean's own 95 % half-width, relative, where it is not 0), SLO attainment in
+percentage points, the whole run's p99 (TTFT for LLM deployments, e2e otherwise) as a relative error, and the
+per-window errors of the e2e p99 and, for LLM deployments, the TTFT p99 (median / 90th
+percentile over windows not in transient overload). "Overload windows" is the share of windows left out of the p99
+comparisons; a window's p99 in the discrete-event engine is itself noisy (a few hundred requests, and at high load
+a queue that wanders for minutes), which the per-window error includes. Targets: cost within 2 %, replicas within
+5 %, attainment within 2 points, median window p99 within 15 %.
 
-| case | regime | cost | replicas | attainment (points) | window p99 error (median / p90) | overload windows | wall per run (DES / analytic) | within targets |
-|---|---|---|---|---|---|---|---|---|
+| case | regime | cost | replicas | attainment (points) | run p99 (TTFT for LLM, else e2e) | e2e p99 per window (median / p90) | TTFT p99 per window | overload windows | wall per run (DES / analytic) | within targets |
+|---|---|---|---|---|---|---|---|---|---|---|
 """
     text = header + "\n".join(lines) + "\n"
     if options.only:

@@ -13,8 +13,9 @@ struct BenchCommand: ParsableCommand {
             simulates in C (make bench-paired compares them). traffic: --requests synthetic arrivals (daily, weekly \
             and spike shape, gamma arrivals, two token draws each). replay: a --requests-row CSV trace written to a \
             temporary file, then checked and replayed as a scenario would. llm: one simulated day at 100 requests/s \
-            on 20 continuous-batching replicas (about 8.6 million requests, lognormal prompt and output lengths). \
-            Peak memory is the process's; run one benchmark with --only to see its own. Build in release mode.
+            on 20 continuous-batching replicas (about 8.6 million requests, lognormal prompt and output lengths); \
+            --replicas scales the fleet and the rate together. analytic: the analytic engine on that deployment at \
+            100,000 requests/s on 20,000 replicas for one simulated hour (steps per second). Peak memory is the process's; run one benchmark with --only to see its own. Build in release mode.
             """)
 
     @Option(help: "Hold operations for the kernel benchmark.")
@@ -35,7 +36,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "How the llm benchmark's requests queue: central or perReplica.")
     var queueing = "central"
 
-    @Option(help: "Which benchmark: hold, mmc, llm, traffic, replay, or all.")
+    @Option(help: "Which benchmark: hold, mmc, llm, analytic, traffic, replay, or all.")
     var only = "all"
 
     func validate() throws {

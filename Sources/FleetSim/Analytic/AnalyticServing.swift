@@ -44,8 +44,10 @@ final class AnalyticServing: ServingEngine {
     /// The points of the generic service time, or of the prompt and output lengths.
     private let workGrid: QuantileGrid
     private let promptGrid: QuantileGrid
-    /// The rest of a prefill in progress an arrival waits for (continuous batching).
-    private let residualGrid: QuantileGrid
+    /// The prefill seconds of the prompts of 1, 2, 3 and 4 requests together (continuous batching).
+    private let promptSums: [QuantileGrid]
+    /// The step's arrival rate, which sets how many requests are admitted together.
+    private var stepRate = 0.0
     /// The share of requests with more than one output token (those with a time per output token).
     private let decodingShare: Double
 
@@ -96,12 +98,14 @@ final class AnalyticServing: ServingEngine {
         case .generic(let service):
             workGrid = QuantileGrid(sorted: service, density: .fine)
             promptGrid = QuantileGrid(constant: 0)
-            residualGrid = QuantileGrid(constant: 0)
+            promptSums = []
             decodingShare = 0
         case .continuous(let profile, let prompt, let output):
             workGrid = QuantileGrid(sorted: output, density: .fine)
             promptGrid = QuantileGrid(sorted: prompt.map { $0 / profile.prefillTokensPerSecond }, density: .fine)
-            residualGrid = QuantileGrid(sorted: model.prefillResidual, density: .coarse)
+            var sums = [promptGrid]
+            for _ in 1..<4 { sums.append(sums[sums.count - 1].adding(promptGrid)) }
+            promptSums = sums
             decodingShare = Double(output.count - (output.lastIndex(of: 1).map { $0 + 1 } ?? 0)) / Double(output.count)
         }
         point = model.operatingPoint(rate: 0)
@@ -265,6 +269,7 @@ final class AnalyticServing: ServingEngine {
         steadyQueue = 0
         let work = offered + requeued
         let rate = (expected + requeued) / seconds
+        stepRate = rate
         let startBacklog = backlog
         var served: Double
         var wait: QuantileGrid
@@ -455,16 +460,17 @@ final class AnalyticServing: ServingEngine {
                 }
             }
         case .continuous(let profile, _, _):
-            // Before its prefill a request waits for a slot (the queue), for the prefill in progress, if any, and
-            // for the next step boundary; then its prompt is prefilled with the others admitted with it.
-            let boundary = point.sequences > 0 ? point.stepSeconds / 2 : 0
-            let beforePrefill = wait.adding(residualGrid.sometimes(point.prefillShare))
-            // Requests arriving at the replica while this one waits for the prefill in progress join its prefill:
-            // one more prompt with the chance that one arrives in that time (more than one is rarer still).
-            let rate = point.sequences > 0 && point.holdSeconds > 0 ? point.sequences / point.holdSeconds : 0
-            let delay = point.prefillShare * residualGrid.mean + boundary
-            let joined = promptGrid.sometimes(1 - exp(-rate * delay))
-            let firstToken = beforePrefill.adding(promptGrid).adding(joined, shift: boundary + profile.prefillBaseSeconds)
+            // Before its prefill a request waits for a slot (the queue), then to be admitted: an idle replica takes
+            // it at once; otherwise the first replica to look at the central queue does — the one it was sent to at
+            // its next step boundary (half a step on average), or any replica a sequence leaves, which happens at the
+            // fleet's completion rate. Whoever looks admits every request waiting, so its prefill holds the prompts
+            // of those that were waiting when it arrived and of those that arrived while it waited: Poisson, with
+            // twice the arrivals of the mean admission wait (PASTA, then the wait itself).
+            let busy = 1 - exp(-point.sequences)
+            let lookRate = stepRate + (point.stepSeconds > 0 ? 2 / point.stepSeconds : .infinity)
+            let admission = QuantileGrid.wait(probabilityOfWait: busy, meanWait: 1 / lookRate, offset: 0)
+            let others = Self.together(promptSums, mean: busy * 2 * stepRate / lookRate)
+            let firstToken = wait.adding(admission).adding(promptGrid).adding(others, shift: profile.prefillBaseSeconds)
             for (ttft, pt) in zip(firstToken.values, firstToken.weights) {
                 ttftCells.append((ttft, pt))
                 for (o, po) in zip(workGrid.values, workGrid.weights) {
@@ -472,6 +478,23 @@ final class AnalyticServing: ServingEngine {
                 }
             }
         }
+    }
+
+    /// The prefill seconds of a Poisson number of other prompts with this mean, from the sums of one to four
+    /// (more is counted as four: at the means this engine meets, under 2 %).
+    static func together(_ sums: [QuantileGrid], mean: Double) -> QuantileGrid {
+        var grid = QuantileGrid(constant: 0)
+        grid.weights = [exp(-mean)]
+        var probability = exp(-mean)
+        var remaining = 1 - probability
+        for (index, sum) in sums.enumerated() {
+            probability *= mean / Double(index + 1)
+            let weight = index == sums.count - 1 ? remaining : min(probability, remaining)
+            remaining -= weight
+            grid.values += sum.values
+            grid.weights += sum.weights.map { $0 * weight }
+        }
+        return grid
     }
 
     /// The share of requests meeting both objectives (a request's TTFT and e2e share its wait and prompt).

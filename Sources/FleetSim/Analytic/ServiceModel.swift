@@ -29,9 +29,6 @@ struct ServiceModel {
     let meanReservation: Double
     /// The mean square of that reservation, weighted the same way, for the spread of a replica's KV tokens.
     let meanSquareReservation: Double
-    /// How long a prefill in progress still runs when a request arrives at its replica (a prefill of one prompt,
-    /// chosen in proportion to its length, at a uniform point of it), as sorted draws; empty in the generic mode.
-    let prefillResidual: [Double]
     /// Requests per second one replica serves when kept full (the fluid capacity), and its operating point there.
     private(set) var saturationRate = 0.0
     private(set) var saturated = OperatingPoint(sequences: 0, holdSeconds: 0, tokenSeconds: 0, joiners: 1, stepSeconds: 0)
@@ -64,12 +61,11 @@ struct ServiceModel {
         meanPrompt = 0
         meanReservation = 0
         meanSquareReservation = 0
-        prefillResidual = []
         saturationRate = meanWork > 0 ? 1 / meanWork : .infinity
         saturated = OperatingPoint(sequences: 1, holdSeconds: meanWork, tokenSeconds: 0, joiners: 1, stepSeconds: 0)
     }
 
-    init(profile: PerformanceProfile, prompt: [Double], output: [Double], stream: RandomStream) {
+    init(profile: PerformanceProfile, prompt: [Double], output: [Double]) {
         mode = .continuous(profile: profile, prompt: prompt, output: output)
         (meanWork, workSCV) = Self.moments(output)
         meanPrompt = prompt.reduce(0, +) / Double(prompt.count)
@@ -80,17 +76,6 @@ struct ServiceModel {
         let outputSquare = output.reduce(0) { $0 + $1 * $1 } / Double(output.count)
         let outputCube = output.reduce(0) { $0 + $1 * $1 * $1 } / Double(output.count)
         meanSquareReservation = promptSquare + 2 * meanPrompt * outputSquare / meanWork + outputCube / meanWork
-        // Length-biased prompts: the one in progress is drawn by its prefill time; the arrival lands uniformly in it.
-        let seconds = prompt.map { profile.prefillBaseSeconds + $0 / profile.prefillTokensPerSecond }
-        var cumulative: [Double] = []
-        cumulative.reserveCapacity(seconds.count)
-        var running = 0.0
-        for value in seconds { running += value; cumulative.append(running) }
-        prefillResidual = EmpiricalSample.sorted {
-            let target = stream.uniform() * running
-            let index = min(cumulative.partitioningIndex { $0 >= target }, seconds.count - 1)
-            return seconds[index] * stream.uniform()
-        }
         var capacity = profile.maxConcurrency
         if let budget = profile.kvTokenBudget {
             // Each admitted request reserves its full length; the mean reservation in flight bounds the sequences.
@@ -176,6 +161,6 @@ extension ServiceModel {
             return EmpiricalSample.sorted { max(distribution.sample(stream).rounded(), 1) }
         }
         return ServiceModel(profile: profile, prompt: tokens(requestClass?.promptTokens),
-                            output: tokens(requestClass?.outputTokens), stream: stream)
+                            output: tokens(requestClass?.outputTokens))
     }
 }

@@ -37,6 +37,16 @@ extension ContinuousBatching {
     /// Central queue: tells a replica with room for `request` to look at the queue. An idle replica is preferred, so
     /// that no replica stays idle while work waits; among the candidates the router picks.
     func nudgeReplicaWithRoom(for request: Request, except busyOne: Int? = nil) {
+        if indexesHeld {
+            // With the default router the replica told is the earliest-ready one holding the fewest requests that
+            // has room: idle ones hold none, so they come first, as below. When the fewest are too many for the
+            // concurrency, no replica has room; when that replica lacks KV room, another may have it: the scan.
+            guard let least = leastHeld.leastHeld(excluding: busyOne), least.held < maxConcurrency else { return }
+            if hasRoom(least.replica, for: request) {
+                nudge(least.replica)
+                return
+            }
+        }
         // The idle replicas with room if there are any, else all with room; gathered in one pass into a buffer
         // kept between calls (this runs for every arrival and every wake).
         candidates.removeAll(keepingCapacity: true)
@@ -58,19 +68,28 @@ extension ContinuousBatching {
     /// capacity (`rejectingOverCapacity`); a request queued again after a reclaim was already admitted and is not.
     /// With no replica at all (a capacity trace that has not brought one yet), it waits centrally until one starts.
     func routeToOwnQueue(_ request: Request, rejectingOverCapacity: Bool = false) {
-        candidates.removeAll(keepingCapacity: true)
-        for replica in routableReplicas { candidates.append(candidate(replica)) }
-        guard let replica = router.pick(among: candidates, replicaCount: slots.count) else {
+        let chosen: Int?
+        if indexesHeld, !fleet.active.isEmpty {
+            // The default router over every ready replica: the earliest-ready one holding the fewest.
+            chosen = leastHeld.leastHeld()?.replica
+        } else {
+            candidates.removeAll(keepingCapacity: true)
+            for replica in routableReplicas { candidates.append(candidate(replica)) }
+            chosen = router.pick(among: candidates, replicaCount: slots.count)
+        }
+        guard let replica = chosen else {
             queue.append(request)
             keepWithinCapacity()
             return
         }
         slots[replica].ownQueue.append(request)
         queuedAtReplicas += 1
+        heldChanged(replica)
         nudge(replica)
         if rejectingOverCapacity, let capacity = queueSpec.capacity, queuedAtReplicas > capacity {
             recorder.ended(slots[replica].ownQueue.removeLast(), .rejected)
             queuedAtReplicas -= 1
+            heldChanged(replica)
             return
         }
         slots[replica].ownQueue.armTimeout(timers, .replicaQueueTimeout, slot: replica)
@@ -78,6 +97,7 @@ extension ContinuousBatching {
 
     func replicaReady(_ replica: Int) {
         slots[replica].load.since = timers.now
+        if indexesHeld { leastHeld.insert(replica, held: held(replica)) }
         if queueing == .central, let head = queue.first {
             nudgeReplicaWithRoom(for: head)
         } else {
@@ -87,12 +107,15 @@ extension ContinuousBatching {
         }
     }
 
-    func stopTaking(_ replica: Int) {}
+    func stopTaking(_ replica: Int) {
+        if indexesHeld { leastHeld.remove(replica) }
+    }
 
     func reroute(from replica: Int) {
         guard queueing == .perReplica, !slots[replica].ownQueue.isEmpty else { return }
         let waiting = slots[replica].ownQueue.takeAll()
         queuedAtReplicas -= waiting.count
+        heldChanged(replica)
         for request in waiting { routeToOwnQueue(request) }
     }
 

@@ -54,6 +54,10 @@ final class ContinuousBatching: ServingEngine {
     let weighsOccupancy: Bool
     /// Routing candidates, a buffer reused between requests.
     var candidates: [RouteCandidate] = []
+    /// With the default router (fewest outstanding, ties to the earliest ready), the replicas taking work by the
+    /// requests they hold, so that routing an arrival is O(log n) rather than a scan (`indexesHeld`).
+    var leastHeld = LeastHeldIndex()
+    let indexesHeld: Bool
     var queue: RequestQueue
     var slots: [Slot]
     var queuedAtReplicas = 0
@@ -80,6 +84,10 @@ final class ContinuousBatching: ServingEngine {
         self.fleet = fleet
         self.recorder = recorder
         self.timers = timers
+        indexesHeld = router is LeastOutstandingRouter
+        if indexesHeld {
+            for replica in fleet.active { leastHeld.insert(replica, held: 0) }
+        }
     }
 
     var centralQueueLength: Int { queue.count }
@@ -99,6 +107,7 @@ final class ContinuousBatching: ServingEngine {
         case .replicaQueueTimeout:
             let expired = slots[slot].ownQueue.expire(timers, .replicaQueueTimeout, slot: slot)
             queuedAtReplicas -= expired.count
+            heldChanged(slot)
             for request in expired { recorder.ended(request, .timedOut) }
         }
         return nil
@@ -123,7 +132,15 @@ final class ContinuousBatching: ServingEngine {
         slots[replica].reservedTokens = 0
         slots[replica].epoch &+= 1
         slots[replica].dueAt = .infinity
+        heldChanged(replica)
         return lost
+    }
+
+    /// Keeps the routing index in step with the requests `replica` holds.
+    @inline(__always)
+    func heldChanged(_ replica: Int) {
+        guard indexesHeld else { return }
+        leastHeld.update(replica, held: held(replica))
     }
 
     /// Prompt and output tokens a request holds in the KV cache while it runs (its full length is reserved).
@@ -206,6 +223,7 @@ final class ContinuousBatching: ServingEngine {
         if isBusy != wasBusy { busyReplicas += isBusy ? 1 : -1 }
         if tracksLoad { updateLoad(replica, now: now) }
         scheduleNext(replica)
+        heldChanged(replica)
         if !isBusy && fleet[replica].state == .draining && fleet[replica].drainingForScaleIn { return replica }
         // This replica took what it could; if requests still wait in the central queue, another one with room looks.
         if queueing == .central, let head = queue.first {

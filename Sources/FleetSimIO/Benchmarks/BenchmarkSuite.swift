@@ -9,7 +9,7 @@ import Foundation
 /// so the two are compared in the same run (`make bench-paired`); `llm` continuous batching; `traffic` and `replay`
 /// the request sources.
 public enum BenchmarkSuite {
-    public static let names = ["hold", "mmc", "llm", "traffic", "replay"]
+    public static let names = ["hold", "mmc", "llm", "analytic", "traffic", "replay"]
 
     public struct Sizes: Sendable {
         /// Hold operations for the kernel benchmark.
@@ -42,6 +42,7 @@ public enum BenchmarkSuite {
         case "hold": return [hold(sizes)]
         case "mmc": return [mmc(sizes)]
         case "llm": return [continuousBatching(sizes)]
+        case "analytic": return [analytic()]
         case "traffic": return [traffic(sizes)]
         case "replay": return try replay(sizes)
         default: preconditionFailure("unknown benchmark \(name)")
@@ -77,19 +78,8 @@ public enum BenchmarkSuite {
     /// default a day at 100 requests/s on 20 replicas; with more replicas the same requests in less simulated time,
     /// so events/s shows what the fleet's size costs per event (routing, admission).
     static func continuousBatching(_ sizes: Sizes) -> Measurement {
-        let profile = PerformanceProfile(
-            prefillTokensPerSecond: 40_000, prefillBaseSeconds: 0.005,
-            decodeStep: .linear(baseSeconds: 0.020, perSequenceSeconds: 0.0003), maxConcurrency: 64)
-        let instance = InstanceType(gpu: "A100", gpus: 1, onDemandPerHour: 4.1)
-        let scenario = Scenario(
-            name: "bench-llm", durationSeconds: 86_400 * 20 / Double(sizes.replicas), windowSeconds: 60,
-            traffic: TrafficSpec(ratePerSecond: 5 * Double(sizes.replicas), classes: [RequestClass(
-                name: "chat", deployment: "llm", promptTokens: .lognormal(median: 500, sigma: 0.8),
-                outputTokens: .lognormal(median: 150, sigma: 0.6))]),
-            deployments: [DeploymentSpec(
-                name: "llm", instance: instance, profile: profile, batching: .continuous, queueing: sizes.queueing,
-                queue: QueueSpec(timeoutSeconds: 60),
-                pools: [PoolSpec(purchase: .onDemand, count: sizes.replicas, pricePerHour: instance.onDemandPerHour)])])
+        let scenario = llmScenario(replicas: sizes.replicas, queueing: sizes.queueing,
+                                   durationSeconds: 86_400 * 20 / Double(sizes.replicas))
         let started = now()
         let result = Simulation(scenario: scenario).run()
         let seconds = elapsed(since: started)
@@ -97,6 +87,38 @@ public enum BenchmarkSuite {
         return Measurement(name: "llm", events: Double(result.events), seconds: seconds, note: String(
             format: "%d replicas, %@ queue, %d requests in %.1f s, TTFT p99 %.3f s, TPOT p50 %.1f ms, utilization %.0f%%",
             sizes.replicas, sizes.queueing.rawValue as NSString, d.requests.arrived, seconds, d.ttft.p99 ?? 0, (d.tpot.p50 ?? 0) * 1000, d.utilization * 100))
+    }
+
+    /// The analytic engine on the same deployment at 100,000 requests/s (20,000 replicas) for one simulated hour in
+    /// one-minute windows: its figure is steps per second, and its cost does not depend on the rate.
+    static func analytic() -> Measurement {
+        var scenario = llmScenario(replicas: 20_000, queueing: .central, durationSeconds: 3_600)
+        scenario.engine = .analytic(stepSeconds: SimulationEngine.defaultStep(windowSeconds: scenario.windowSeconds))
+        let started = now()
+        let result = Simulation(scenario: scenario).run()
+        let seconds = elapsed(since: started)
+        let steps = Double(result.analytic?.steps ?? 0)
+        return Measurement(name: "analytic", events: steps, seconds: seconds, note: String(
+            format: "20000 replicas, 100000 requests/s, 1 h in %.2f s: %d requests, TTFT p99 %.3f s, TPOT p50 %.1f ms",
+            seconds, result.total.requests.arrived, result.total.ttft.p99 ?? 0, (result.total.tpot.p50 ?? 0) * 1000),
+            unit: "steps")
+    }
+
+    /// The continuous-batching benchmark's deployment: 5 requests/s per replica of chat on an A100-like profile.
+    static func llmScenario(replicas: Int, queueing: Queueing, durationSeconds: Double) -> Scenario {
+        let profile = PerformanceProfile(
+            prefillTokensPerSecond: 40_000, prefillBaseSeconds: 0.005,
+            decodeStep: .linear(baseSeconds: 0.020, perSequenceSeconds: 0.0003), maxConcurrency: 64)
+        let instance = InstanceType(gpu: "A100", gpus: 1, onDemandPerHour: 4.1)
+        return Scenario(
+            name: "bench-llm", durationSeconds: durationSeconds, windowSeconds: 60,
+            traffic: TrafficSpec(ratePerSecond: 5 * Double(replicas), classes: [RequestClass(
+                name: "chat", deployment: "llm", promptTokens: .lognormal(median: 500, sigma: 0.8),
+                outputTokens: .lognormal(median: 150, sigma: 0.6))]),
+            deployments: [DeploymentSpec(
+                name: "llm", instance: instance, profile: profile, batching: .continuous, queueing: queueing,
+                queue: QueueSpec(timeoutSeconds: 60),
+                pools: [PoolSpec(purchase: .onDemand, count: replicas, pricePerHour: instance.onDemandPerHour)])])
     }
 
     /// Synthetic arrivals alone: the rate curve (built inside the timing), time rescaling and token draws.

@@ -125,10 +125,10 @@ import Testing
             prefillTokensPerSecond: 10_000, prefillBaseSeconds: 0.02,
             decodeStep: .linear(baseSeconds: 0.01, perSequenceSeconds: 0.0002), maxConcurrency: 64, kvTokenBudget: 60_000)
         let stream = RandomStream(seed: 3, source: "test", replication: 0)
-        let model = ServiceModel(
-            profile: profile, prompt: EmpiricalSample.sorted { max(Distribution.lognormal(median: 400, sigma: 0.5).sample(stream).rounded(), 1) },
-            output: EmpiricalSample.sorted { max(Distribution.lognormal(median: 150, sigma: 0.5).sample(stream).rounded(), 1) },
-            stream: stream)
+        func tokens(median: Double) -> [Double] {
+            EmpiricalSample.sorted { max(Distribution.lognormal(median: median, sigma: 0.5).sample(stream).rounded(), 1) }
+        }
+        let model = ServiceModel(profile: profile, prompt: tokens(median: 400), output: tokens(median: 150))
         for rate in [0.5, 2.0, 0.9 * model.saturationRate] {
             let point = model.operatingPoint(rate: rate)
             #expect(abs(point.sequences - rate * point.holdSeconds) <= 1e-6 * max(point.sequences, 1))
