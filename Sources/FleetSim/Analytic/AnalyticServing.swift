@@ -48,6 +48,9 @@ final class AnalyticServing: ServingEngine {
     private let promptSums: [QuantileGrid]
     /// The step's arrival rate, which sets how many requests are admitted together.
     private var stepRate = 0.0
+    /// A prompt's prefill with those admitted with it, by their mean number in steps of 1/200: the grid is the
+    /// step's costliest sum, and the mean moves slowly.
+    private var promptWithOthers: [Int: QuantileGrid] = [:]
     /// The share of requests with more than one output token (those with a time per output token).
     private let decodingShare: Double
 
@@ -469,8 +472,11 @@ final class AnalyticServing: ServingEngine {
             let busy = 1 - exp(-point.sequences)
             let lookRate = stepRate + (point.stepSeconds > 0 ? 2 / point.stepSeconds : .infinity)
             let admission = QuantileGrid.wait(probabilityOfWait: busy, meanWait: 1 / lookRate, offset: 0)
-            let others = Self.together(promptSums, mean: busy * 2 * stepRate / lookRate)
-            let firstToken = wait.adding(admission).adding(promptGrid).adding(others, shift: profile.prefillBaseSeconds)
+            let key = Int((busy * 2 * stepRate / lookRate * 200).rounded())
+            if promptWithOthers[key] == nil {
+                promptWithOthers[key] = promptGrid.adding(Self.together(promptSums, mean: Double(key) / 200))
+            }
+            let firstToken = wait.adding(admission).adding(promptWithOthers[key]!, shift: profile.prefillBaseSeconds)
             for (ttft, pt) in zip(firstToken.values, firstToken.weights) {
                 ttftCells.append((ttft, pt))
                 for (o, po) in zip(workGrid.values, workGrid.weights) {
