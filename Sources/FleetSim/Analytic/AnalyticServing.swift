@@ -4,9 +4,10 @@ import Foundation
 /// The analytic engine's serving: instead of queueing requests, each step of traffic is served by formulas
 /// (decisions.md #89).
 ///
-/// At every step the deployment is offered the step's expected arrivals. While the fleet keeps up, the step is
-/// served in steady state at its rate (a pointwise-stationary approximation): every arrival is served, and waits
-/// follow Erlang C with the Allen–Cunneen correction over the fleet's serving slots (`ServiceModel`). When the
+/// At every step the deployment is offered the step's arrivals: a count drawn around the rate curve's expectation
+/// (`AnalyticTraffic`). While the fleet keeps up, the step is served in steady state at the expected rate (a
+/// pointwise-stationary approximation): every arrival is served, and waits follow Erlang C with the Allen–Cunneen
+/// correction over the fleet's serving slots (`ServiceModel`). When the
 /// offered load exceeds what the ready replicas can serve, or a backlog remains from earlier steps, the queue is a
 /// fluid: it grows by the excess, drains at the fleet's capacity, and the requests served wait the backlog ahead of
 /// them. Latencies are recorded as weighted points of their distribution (`QuantileGrid`) into the same histograms

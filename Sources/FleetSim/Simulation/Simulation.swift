@@ -69,7 +69,10 @@ public final class Simulation: DiscreteEventModel {
         }
         let totalWeight = traffic.classes.reduce(0) { $0 + $1.weight }
         let curve = source.curve
-        if case .analytic(let step) = scenario.engine, let curve {
+        if case .analytic(let step) = scenario.engine {
+            guard let curve, AnalyticScope.gap(in: scenario) == nil else {
+                preconditionFailure("the analytic engine cannot compute this scenario (AnalyticScope.gap names why)")
+            }
             var shares = [Double](repeating: 0, count: scenario.deployments.count)
             for (index, requestClass) in traffic.classes.enumerated() {
                 shares[classDeployment[index]] += requestClass.weight / totalWeight
