@@ -24,6 +24,12 @@ struct SizeCommand: AsyncParsableCommand {
     @Option(help: "Result folder (default: results/<sizing name>).")
     var out: String?
 
+    @Option(help: ArgumentHelp(
+        "analytic: bracket each capacity search with the analytic engine first (docs/analytic.md); every fleet is "
+            + "still judged by the discrete-event engine. Default discreteEvent.",
+        valueName: "engine"))
+    var engine: String?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -32,6 +38,12 @@ struct SizeCommand: AsyncParsableCommand {
         try await reportingFailures {
             var spec = try SizingLoader.load(path: sizing)
             if let replications = experiment.replicationsOption { spec.replications = replications }
+            switch engine {
+            case nil, "discreteEvent"?: break
+            case "analytic"?: spec.prunesAnalytically = true
+            case let other?:
+                throw Failure(message: "--engine: expected discreteEvent or analytic, found \"\(other)\"")
+            }
             let directory = out ?? "results/\(spec.name)"
             // Refused before hours of simulation, not after.
             try ResultFolder.checkDestination(directory, kind: .size)

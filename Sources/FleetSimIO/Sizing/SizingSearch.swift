@@ -140,6 +140,19 @@ public enum SizingSearch {
         progress: @escaping @Sendable (_ runs: Int, _ doing: String) -> Void = { _, _ in }
     ) async throws -> Outcome {
         let counter = RunCounter(progress)
+        // Every fleet is judged by the discrete-event engine, whatever the base scenario says; the analytic one
+        // only brackets the capacity search (`prunesAnalytically`).
+        var spec = spec
+        spec.scenario.engine = .discreteEvent
+        if spec.prunesAnalytically {
+            for candidate in spec.candidates where !candidate.isMix {
+                if let gap = AnalyticScope.gap(in: Self.scenario(spec, candidate, fixed: 1)) {
+                    throw ScenarioError(file: spec.file, line: nil, keyPath: "scenario", message:
+                        "size --engine analytic: the analytic engine does not model \(gap.message), found at "
+                            + "\(gap.keyPath) of the base scenario; size without --engine")
+                }
+            }
+        }
         var results: [CandidateResult] = []
         // One type at a time first: a mix reuses its members' searches.
         for candidate in spec.candidates where !candidate.isMix {
@@ -205,20 +218,71 @@ public enum SizingSearch {
             probes.append((n, evaluation.met))
             return evaluation.met
         }
+        func infeasible(_ largest: Int) -> CandidateResult {
+            CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes,
+                            largestMiss: evaluations[largest])
+        }
         var low = 0
         var high = 1
-        while try await !probe(high) {
-            low = high
-            guard high < spec.maxReplicas else {
-                return CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes,
-                                       largestMiss: evaluations[high])
+        if let guess = try await analyticCapacity(candidate, spec: spec, jobs: jobs, resources: resources,
+                                                  counter: counter) {
+            // The discrete-event answer bracketed around the analytic one: the guess, then steps of a quarter of it
+            // (at least one), doubling, away from it until one fleet holds and one misses.
+            var step = max(1, guess / 4)
+            if try await probe(guess) {
+                high = guess
+                low = max(guess - step, 0)
+                while low > 0, try await probe(low) {
+                    high = low
+                    step *= 2
+                    low = max(low - step, 0)
+                }
+            } else {
+                low = guess
+                guard guess < spec.maxReplicas else { return infeasible(guess) }
+                high = min(guess + step, spec.maxReplicas)
+                while try await !probe(high) {
+                    low = high
+                    guard high < spec.maxReplicas else { return infeasible(high) }
+                    step *= 2
+                    high = min(high + step, spec.maxReplicas)
+                }
             }
-            high = min(high * 2, spec.maxReplicas)
+        } else {
+            while try await !probe(high) {
+                low = high
+                guard high < spec.maxReplicas else { return infeasible(high) }
+                high = min(high * 2, spec.maxReplicas)
+            }
         }
         let smallest = try await bisect(holds: high, found: evaluations[high], misses: low) { n in
             try await probe(n) ? evaluations[n] : nil
         }
         return CandidateResult(candidate: candidate, capacity: smallest.found, needed: [], fleets: [], probes: probes)
+    }
+
+    /// With `prunesAnalytically`, the smallest fixed fleet the analytic engine finds meeting the objectives, by the
+    /// same doubling and bisection at a fraction of the cost; nil without pruning, or when none up to the maximum
+    /// does (the discrete-event search then runs unbracketed).
+    static func analyticCapacity(
+        _ candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
+    ) async throws -> Int? {
+        guard spec.prunesAnalytically else { return nil }
+        func holds(_ n: Int) async throws -> Bool {
+            counter.step("\(candidate.label): \(n) replicas, fixed, analytic")
+            var scenario = Self.scenario(spec, candidate, fixed: n)
+            scenario.engine = .analytic(stepSeconds: SimulationEngine.defaultStep(windowSeconds: scenario.windowSeconds))
+            return try await evaluate(scenario, spec: spec, replicas: n, jobs: jobs, resources: resources,
+                                      counter: counter).met
+        }
+        var low = 0
+        var high = 1
+        while try await !holds(high) {
+            low = high
+            guard high < spec.maxReplicas else { return nil }
+            high = min(high * 2, spec.maxReplicas)
+        }
+        return try await bisect(holds: high, found: high, misses: low) { n in try await holds(n) ? n : nil }.count
     }
 
     private static func size(

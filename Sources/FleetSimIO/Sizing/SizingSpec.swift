@@ -112,6 +112,9 @@ public struct SizingSpec: Sendable {
     public var perWindow: Double?
     public var maxReplicas: Int
     public var growth: [Double]
+    /// Whether the capacity search is bracketed with the analytic engine first (`size --engine analytic`); every
+    /// fleet is still judged by the discrete-event engine.
+    public var prunesAnalytically = false
 
     public var deployment: DeploymentSpec { scenario.deployments[deploymentIndex] }
 }

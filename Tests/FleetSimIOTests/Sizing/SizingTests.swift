@@ -94,6 +94,35 @@ import Testing
         #expect(abs(fleet.evaluation.cost.mean - Double(answer) * 4) < 1e-6)
     }
 
+    /// The same fleets with the capacity search bracketed by the analytic engine (`size --engine analytic`): the
+    /// discrete-event engine still decides, so the answer is the same and c₀ − 1 was seen to miss in it; the
+    /// bracket around the analytic answer needs fewer discrete-event probes than doubling from one.
+    @Test(arguments: [(3.5, 5), (16.0, 18)])
+    func analyticPruningFindsTheSameFleetWithFewerDiscreteEventProbes(_ lambda: Double, _ answer: Int) async throws {
+        let scratch = try ScratchFolder()
+        let path = try Self.write(scratch, scenario: Self.erlangC(arrivalRate: lambda, answer: answer),
+                                  sizing: "scenario: base.yaml\nreserved: []\nreplications: 5\nmaxReplicas: 64\ngrowth: []\n")
+        var spec = try SizingLoader.load(path: path)
+        let plain = try #require(try await SizingSearch.run(spec, jobs: 2).recommendation)
+        spec.prunesAnalytically = true
+        let pruned = try #require(try await SizingSearch.run(spec, jobs: 2).recommendation)
+        #expect(pruned.capacity?.replicas == answer, "probes \(pruned.probes)")
+        #expect(pruned.probes.contains { $0.replicas == answer - 1 && !$0.met }, "probes \(pruned.probes)")
+        #expect(pruned.probes.count < plain.probes.count, "pruned \(pruned.probes), plain \(plain.probes)")
+    }
+
+    /// A base scenario the analytic engine cannot compute is refused before any run, naming what it does not model.
+    @Test func analyticPruningRefusesWhatTheEngineDoesNotModel() async throws {
+        let scratch = try ScratchFolder()
+        let batched = Self.erlangC(arrivalRate: 3.5, answer: 5).replacingOccurrences(
+            of: "    queue: {capacity: 100000}", with: "    queue: {capacity: 100000}\n    batching: {mode: window, window: 10ms, maxBatch: 4}")
+        let path = try Self.write(scratch, scenario: batched, sizing: "scenario: base.yaml\nreserved: []\nreplications: 2\n")
+        var spec = try SizingLoader.load(path: path)
+        spec.prunesAnalytically = true
+        let error = await #expect(throws: ScenarioError.self) { _ = try await SizingSearch.run(spec, jobs: 1) }
+        #expect(error?.message.contains("window batching") == true, "\(error?.description ?? "")")
+    }
+
     /// Deterministic arrivals on a daily curve (10/s mean, peak-to-trough 4) and constant 1 s service: a window
     /// needs ⌈λ̄_w · 1 s⌉ replicas, λ̄_w the curve's mean over the window. At a reserved price of 60 % of on demand,
     /// the reserved count is the smallest r whose share of windows needing more is at most 0.6; `size` must land
