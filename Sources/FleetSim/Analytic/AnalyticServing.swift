@@ -100,13 +100,13 @@ final class AnalyticServing: ServingEngine {
         self.timers = timers
         switch model.mode {
         case .generic(let service):
-            workGrid = QuantileGrid(sorted: service, density: .fine)
+            workGrid = QuantileGrid(sorted: service)
             promptGrid = QuantileGrid(constant: 0)
             promptSums = []
             decodingShare = 0
         case .continuous(let profile, let prompt, let output):
-            workGrid = QuantileGrid(sorted: output, density: .fine)
-            promptGrid = QuantileGrid(sorted: prompt.map { $0 / profile.prefillTokensPerSecond }, density: .fine)
+            workGrid = QuantileGrid(sorted: output)
+            promptGrid = QuantileGrid(sorted: prompt.map { $0 / profile.prefillTokensPerSecond })
             var sums = [promptGrid]
             for _ in 1..<4 { sums.append(sums[sums.count - 1].adding(promptGrid)) }
             promptSums = sums

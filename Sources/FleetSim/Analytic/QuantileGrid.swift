@@ -13,34 +13,27 @@ struct QuantileGrid {
     var weights: [Double]
 
     /// Slices per band, from the body to the extreme tail.
-    enum Density {
-        case coarse, fine
+    static let bands: [(from: Double, to: Double, slices: Int)] = [
+        (0, 0.5, 3), (0.5, 0.9, 4), (0.9, 0.99, 5), (0.99, 0.999, 5), (0.999, 0.9999, 3), (0.9999, 1, 2),
+    ]
 
-        var slices: [(from: Double, to: Double, count: Int)] {
-            switch self {
-            case .coarse: [(0, 0.5, 1), (0.5, 0.9, 2), (0.9, 0.99, 2), (0.99, 0.999, 2), (0.999, 1, 1)]
-            case .fine: [(0, 0.5, 3), (0.5, 0.9, 4), (0.9, 0.99, 5), (0.99, 0.999, 5), (0.999, 0.9999, 3), (0.9999, 1, 2)]
-            }
-        }
-    }
-
-    /// The probabilities at the slices' middles, and the slices' widths.
-    static func probabilities(_ density: Density) -> (points: [Double], weights: [Double]) {
+    /// The probabilities at the slices' middles, and the slices' widths: every grid's, computed once.
+    static let probabilities: (points: [Double], weights: [Double]) = {
         var points: [Double] = []
         var weights: [Double] = []
-        for band in density.slices {
-            let width = (band.to - band.from) / Double(band.count)
-            for slice in 0..<band.count {
+        for band in bands {
+            let width = (band.to - band.from) / Double(band.slices)
+            for slice in 0..<band.slices {
                 points.append(band.from + width * (Double(slice) + 0.5))
                 weights.append(width)
             }
         }
         return (points, weights)
-    }
+    }()
 
     /// The grid of an empirical distribution, from its values sorted ascending.
-    init(sorted: [Double], density: Density) {
-        let (points, weights) = Self.probabilities(density)
+    init(sorted: [Double]) {
+        let (points, weights) = Self.probabilities
         values = points.map { sorted[min(Int($0 * Double(sorted.count)), sorted.count - 1)] }
         self.weights = weights
     }
@@ -56,7 +49,7 @@ struct QuantileGrid {
     static func wait(probabilityOfWait: Double, meanWait: Double, offset: Double) -> QuantileGrid {
         var grid = QuantileGrid(constant: offset)
         guard probabilityOfWait > 0, meanWait > 0, meanWait.isFinite else { return grid }
-        let (points, weights) = probabilities(.fine)
+        let (points, weights) = probabilities
         grid.values = [offset]
         grid.weights = [1 - probabilityOfWait]
         for (point, weight) in zip(points, weights) {
@@ -68,9 +61,9 @@ struct QuantileGrid {
 
     var mean: Double { zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    /// The distribution of this plus `other` plus `shift` (independent), itself as a grid of `density`: every pair
-    /// of points, sorted, read at the grid's probabilities. Keeps a sum of several terms at a few dozen points.
-    func adding(_ other: QuantileGrid, shift: Double = 0, density: Density = .fine) -> QuantileGrid {
+    /// The distribution of this plus `other` plus `shift` (independent), itself as a grid: every pair of points,
+    /// sorted, read at the grid's probabilities. Keeps a sum of several terms at a few dozen points.
+    func adding(_ other: QuantileGrid, shift: Double = 0) -> QuantileGrid {
         var pairs: [(value: Double, weight: Double)] = []
         pairs.reserveCapacity(values.count * other.values.count)
         for (a, wa) in zip(values, weights) where wa > 0 {
@@ -80,7 +73,7 @@ struct QuantileGrid {
         }
         pairs.sort { $0.value < $1.value }
         let total = pairs.reduce(0) { $0 + $1.weight }
-        let (points, sliceWeights) = Self.probabilities(density)
+        let (points, sliceWeights) = Self.probabilities
         var grid = QuantileGrid(constant: 0)
         grid.values = []
         grid.weights = sliceWeights
@@ -93,15 +86,6 @@ struct QuantileGrid {
             }
             grid.values.append(pairs.isEmpty ? shift : pairs[index].value)
         }
-        return grid
-    }
-
-    /// `value` with probability `probability`, else 0 — a delay some requests meet.
-    func sometimes(_ probability: Double) -> QuantileGrid {
-        guard probability < 1 else { return self }
-        var grid = self
-        grid.values.insert(0, at: 0)
-        grid.weights = [1 - probability] + weights.map { $0 * probability }
         return grid
     }
 }
