@@ -407,17 +407,7 @@ final class AnalyticServing: ServingEngine {
         let rejectedCount = rejected.add(dropped.rejected)
         let slo = recorder.slo
         fillCells(wait: wait)
-        var met = (both: 0.0, e2e: 0.0, ttft: 0.0)
-        if let slo {
-            for cell in e2eCells {
-                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: cell.value)
-                if check.e2e { met.e2e += cell.weight }
-            }
-            for cell in ttftCells where slo.ttft.map({ cell.value <= $0.thresholdSeconds }) ?? true {
-                met.ttft += cell.weight
-            }
-            met.both = jointMet(slo, wait: wait)
-        }
+        let met = slo.map(metShares) ?? (both: 0, e2e: 0, ttft: 0)
         let waitedShare = zip(wait.values, wait.weights).reduce(0) { $0 + ($1.0 > 0 ? $1.1 : 0) }
         let counts = (
             waited: waited.add(served * waitedShare), both: metBoth.add(served * met.both),
@@ -504,24 +494,21 @@ final class AnalyticServing: ServingEngine {
         return grid
     }
 
-    /// The share of requests meeting both objectives (a request's TTFT and e2e share its wait and prompt).
-    private func jointMet(_ slo: SLOSpec, wait: QuantileGrid) -> Double {
-        switch model.mode {
-        case .generic:
-            return e2eCells.reduce(0) { sum, cell in
-                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: cell.value)
-                return sum + (check.e2e && check.ttft ? cell.weight : 0)
-            }
-        case .continuous:
-            var share = 0.0
-            let perTTFT = workGrid.values.count
-            for (index, cell) in e2eCells.enumerated() {
-                let ttft = ttftCells[index / perTTFT].value
-                let check = slo.check(e2eSeconds: cell.value, ttftSeconds: ttft)
-                if check.e2e && check.ttft { share += cell.weight }
-            }
-            return share
+    /// The shares of the step's requests meeting both objectives, the e2e one and the TTFT one, in one pass over the
+    /// e2e points: each point's TTFT is its own value in the generic mode (the answer is the first token), and the
+    /// TTFT point it was built from under continuous batching (`fillCells` makes one row of work points per TTFT
+    /// point), so the two objectives are judged jointly per point.
+    private func metShares(_ slo: SLOSpec) -> (both: Double, e2e: Double, ttft: Double) {
+        var met = (both: 0.0, e2e: 0.0, ttft: 0.0)
+        let perTTFT = workGrid.values.count
+        for (index, cell) in e2eCells.enumerated() {
+            let ttft = ttftCells.isEmpty ? cell.value : ttftCells[index / perTTFT].value
+            let check = slo.check(e2eSeconds: cell.value, ttftSeconds: ttft)
+            if check.e2e { met.e2e += cell.weight }
+            if check.ttft { met.ttft += cell.weight }
+            if check.e2e && check.ttft { met.both += cell.weight }
         }
+        return met
     }
 
     /// `requests` whole requests spread over weighted points as histogram units (`LatencyStats.unitsPerRequest`

@@ -95,6 +95,17 @@ import Testing
         #expect(result.analytic!.overloadedSteps > 0)
     }
 
+    /// In the generic mode the answer is the first token, so a TTFT objective is an e2e one: the same threshold on
+    /// either gives the same attainment, and both together the same again.
+    @Test func genericTTFTObjectiveIsJudgedAsTheE2EOne() {
+        var scenario = Self.mmc
+        scenario.slo = SLOSpec(e2e: .init(percentile: 0.99, thresholdSeconds: 4), ttft: .init(percentile: 0.99, thresholdSeconds: 4))
+        let slo = Simulation(scenario: scenario).run().total.slo!
+        #expect(slo.e2eAttainment! > 0.9)
+        #expect(slo.ttftAttainment == slo.e2eAttainment)
+        #expect(slo.attainment == slo.e2eAttainment)
+    }
+
     /// The meter bills the analytic engine's fleet as it bills the discrete-event engine's: a fixed fleet costs its
     /// count × price × hours, to the cent.
     @Test func fixedFleetCostIsCountTimesPriceTimesHours() {
