@@ -222,67 +222,18 @@ public enum SizingSearch {
             CandidateResult(candidate: candidate, capacity: nil, needed: [], fleets: [], probes: probes,
                             largestMiss: evaluations[largest])
         }
-        var low = 0
-        var high = 1
+        let bracket: (holds: Int?, misses: Int)
         if let guess = try await analyticCapacity(candidate, spec: spec, jobs: jobs, resources: resources,
                                                   counter: counter) {
-            // The discrete-event answer bracketed around the analytic one: the guess, then steps of a quarter of it
-            // (at least one), doubling, away from it until one fleet holds and one misses.
-            var step = max(1, guess / 4)
-            if try await probe(guess) {
-                high = guess
-                low = max(guess - step, 0)
-                while low > 0, try await probe(low) {
-                    high = low
-                    step *= 2
-                    low = max(low - step, 0)
-                }
-            } else {
-                low = guess
-                guard guess < spec.maxReplicas else { return infeasible(guess) }
-                high = min(guess + step, spec.maxReplicas)
-                while try await !probe(high) {
-                    low = high
-                    guard high < spec.maxReplicas else { return infeasible(high) }
-                    step *= 2
-                    high = min(high + step, spec.maxReplicas)
-                }
-            }
+            bracket = try await bracketed(around: guess, maxReplicas: spec.maxReplicas, holds: probe)
         } else {
-            while try await !probe(high) {
-                low = high
-                guard high < spec.maxReplicas else { return infeasible(high) }
-                high = min(high * 2, spec.maxReplicas)
-            }
+            bracket = try await firstHolding(from: 1, step: 1, misses: 0, maxReplicas: spec.maxReplicas, holds: probe)
         }
-        let smallest = try await bisect(holds: high, found: evaluations[high], misses: low) { n in
+        guard let high = bracket.holds else { return infeasible(bracket.misses) }
+        let smallest = try await bisect(holds: high, found: evaluations[high], misses: bracket.misses) { n in
             try await probe(n) ? evaluations[n] : nil
         }
         return CandidateResult(candidate: candidate, capacity: smallest.found, needed: [], fleets: [], probes: probes)
-    }
-
-    /// With `prunesAnalytically`, the smallest fixed fleet the analytic engine finds meeting the objectives, by the
-    /// same doubling and bisection at a fraction of the cost; nil without pruning, or when none up to the maximum
-    /// does (the discrete-event search then runs unbracketed).
-    static func analyticCapacity(
-        _ candidate: SizingSpec.Candidate, spec: SizingSpec, jobs: Int, resources: ResourceLimits, counter: RunCounter
-    ) async throws -> Int? {
-        guard spec.prunesAnalytically else { return nil }
-        func holds(_ n: Int) async throws -> Bool {
-            counter.step("\(candidate.label): \(n) replicas, fixed, analytic")
-            var scenario = Self.scenario(spec, candidate, fixed: n)
-            scenario.engine = .analytic(stepSeconds: SimulationEngine.defaultStep(windowSeconds: scenario.windowSeconds))
-            return try await evaluate(scenario, spec: spec, replicas: n, jobs: jobs, resources: resources,
-                                      counter: counter).met
-        }
-        var low = 0
-        var high = 1
-        while try await !holds(high) {
-            low = high
-            guard high < spec.maxReplicas else { return nil }
-            high = min(high * 2, spec.maxReplicas)
-        }
-        return try await bisect(holds: high, found: high, misses: low) { n in try await holds(n) ? n : nil }.count
     }
 
     private static func size(
@@ -455,6 +406,22 @@ public enum SizingSearch {
     /// Bisection on a count where holding the objectives is monotone (increasing or decreasing in it): from a count
     /// that holds (`found`: what it gave, nil when it was not run) and one that misses, halves the gap until they
     /// are adjacent, and returns the count that holds nearest the miss with what the probe found there.
+    /// Steps up from `first` by a step that doubles after each miss — from 1 by 1 that is 1, 2, 4, 8, … — until a
+    /// fleet holds: that fleet and the last that missed (`misses` when `first` holds). When even `maxReplicas`
+    /// misses: nil and the largest fleet tried.
+    static func firstHolding(
+        from first: Int, step: Int, misses: Int, maxReplicas: Int, holds: (Int) async throws -> Bool
+    ) async throws -> (holds: Int?, misses: Int) {
+        var (current, step, missed) = (first, step, misses)
+        while try await !holds(current) {
+            missed = current
+            guard current < maxReplicas else { return (nil, current) }
+            current = min(current + step, maxReplicas)
+            step *= 2
+        }
+        return (current, missed)
+    }
+
     static func bisect<Found>(
         holds: Int, found: Found?, misses: Int, probe: (Int) async throws -> Found?
     ) async throws -> (count: Int, found: Found?) {
